@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make test`: set-up, then the stages in order. Every stage runs even when an earlier one failed
+# (so one run shows everything); the exit status is non-zero when any stage failed.
+# With arguments, runs only those stages: scripts/test.sh unit lint
+set -uo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$top"
+export CONTAINERS_CONF="$top/.cache/containers.conf"
+export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections"
+export ANSIBLE_CONFIG="$top/ansible.cfg"
+export PATH="$top/.venv/bin:$PATH"
+export ANSIBLE_NOCOLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0
+
+declare -a names=() times=() results=()
+failed=0
+stage() {  # stage NAME CMD...
+  local name="$1"; shift
+  local t0=$SECONDS
+  echo "=== stage: $name"
+  "$@"; local rc=$?
+  names+=("$name"); times+=($((SECONDS - t0)))
+  if [ $rc -eq 0 ]; then results+=(ok); else results+=("FAILED ($rc)"); failed=1; fi
+  echo "=== stage: $name: ${results[-1]} in $((SECONDS - t0)) s"
+}
+
+pytest_stage() {  # pytest exit 5 (nothing collected) is a failure here: a stage must test something
+  pytest -p no:cacheprovider "$@"
+}
+
+stage_setup() {
+  scripts/bootstrap.sh && tests/lab/image/build.sh >/dev/null && \
+    { [ ! -x tests/lab/packages/build.sh ] || tests/lab/packages/build.sh >/dev/null; }
+}
+stage_unit() { pytest_stage -q tests/unit; }
+stage_lint() {
+  local rc=0
+  echo "--- vermin: plugins/ must run on EL7 targets (python 2.7 and 3.6)"
+  vermin -q -t=2.7 -t=3.6 --violations --no-tips --eval-annotations plugins/ || rc=1
+  echo "--- ansible-doc: every plugin's documentation renders"
+  for m in plugins/modules/*.py; do
+    [ -e "$m" ] || continue
+    ansible-doc -t module "eucalyptus.cloud.$(basename "$m" .py)" >/dev/null || { echo "ansible-doc failed: $m"; rc=1; }
+  done
+  echo "--- ansible-lint --profile production"
+  ansible-lint --offline --profile production -q || rc=1
+  echo "--- collection build (< 2 MiB) and install"
+  scripts/check-build.sh || rc=1
+  return $rc
+}
+stage_integration() { pytest_stage -q tests/integration; }
+stage_molecule() {
+  local rc=0 s
+  for s in molecule/*/molecule.yml; do
+    s="$(basename "$(dirname "$s")")"
+    echo "--- molecule test -s $s"
+    local t0=$SECONDS
+    molecule test -s "$s" || rc=1
+    echo "--- molecule $s: $((SECONDS - t0)) s"
+  done
+  return $rc
+}
+
+all=(setup unit lint integration molecule)
+want=("$@")
+[ ${#want[@]} -eq 0 ] && want=("${all[@]}")
+[ "${want[0]}" = setup ] || stage setup stage_setup
+for s in "${want[@]}"; do stage "$s" "stage_$s"; done
+
+echo
+echo "=== make test summary"
+total=0
+for i in "${!names[@]}"; do
+  printf '  %-12s %6s s  %s\n' "${names[$i]}" "${times[$i]}" "${results[$i]}"
+  total=$((total + times[$i]))
+done
+printf '  %-12s %6s s\n' total "$total"
+exit $failed

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Lab driver: start, stop and check the podman hosts an inventory describes.
+
+The lab is a set of privileged Debian 12 containers with systemd as PID 1 (image built by
+``tests/lab/image/build.sh``). Which hosts exist, their container names, addresses and the
+podman network come from the inventory it is given (``inventories/lab`` or
+``inventories/lab-multinode``), read with ``ansible-inventory``:
+
+* ``ansible_host``      container name (the containers.podman.podman connection uses it)
+* ``lab_ip``            the host's address on the lab network
+* ``lab_network`` / ``lab_subnet``  the podman network (group var)
+
+Only lab plumbing lives here; everything on the hosts is done by the collection's roles.
+
+    lab.py up INVENTORY       create what is missing, start what is stopped (idempotent)
+    lab.py down INVENTORY     remove containers, network and volumes
+    lab.py status INVENTORY   one line per host
+    lab.py check INVENTORY    run the testinfra checks of tests/infra/<dir> on the hosts of
+                              the inventory group each one verifies (LAB_CHECKS)
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+IMAGE = "localhost/eucalyptus-cloud-lab:current"
+REPO_DIR = os.path.join(HERE, "build", "repo")
+REPO_MOUNT = "/opt/eucalyptus-lab-repo"
+LABEL = "io.eucalyptus-cloud.lab"
+# tests/infra/<dir> -> the inventory group whose hosts it verifies
+LAB_CHECKS = [
+    ("common", "all"),
+    ("uplink", "midonet_gateway"),
+    ("zookeeper", "zookeeper"),
+    ("midonet", "midonet_api"),
+    ("midolman", "midolman"),
+]
+
+
+def sh(cmd, check=True, capture=True):
+    proc = subprocess.run(cmd, capture_output=capture, text=True)
+    if check and proc.returncode != 0:
+        sys.stderr.write("lab: %s failed (%d)\n%s%s" % (" ".join(cmd), proc.returncode,
+                                                       proc.stdout or "", proc.stderr or ""))
+        sys.exit(1)
+    return proc
+
+
+def inventory_data(path):
+    ansible_inventory = os.path.join(TOP, ".venv", "bin", "ansible-inventory")
+    return json.loads(sh([ansible_inventory, "-i", path, "--list"]).stdout)
+
+
+def group_hosts(data, group):
+    """Hosts of ``group`` including its child groups."""
+    if group == "all":
+        return sorted(data.get("_meta", {}).get("hostvars", {}))
+    entry = data.get(group, {})
+    hosts = set(entry.get("hosts", []))
+    for child in entry.get("children", []):
+        hosts.update(group_hosts(data, child))
+    return sorted(hosts)
+
+
+def inventory(path, data=None):
+    data = data or inventory_data(path)
+    hostvars = data.get("_meta", {}).get("hostvars", {})
+    hosts = []
+    for name in sorted(hostvars):
+        hv = hostvars[name]
+        hosts.append({
+            "name": name,
+            "container": hv.get("ansible_host", name),
+            "ip": hv.get("lab_ip"),
+            "network": hv.get("lab_network", "eucalab"),
+            "subnet": hv.get("lab_subnet"),
+        })
+    if not hosts:
+        sys.exit("lab: no hosts in %s" % path)
+    return hosts
+
+
+def container_state(name):
+    proc = sh(["podman", "container", "inspect", "--format", "{{.State.Status}}", name], check=False)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def ensure_network(name, subnet):
+    if sh(["podman", "network", "exists", name], check=False).returncode == 0:
+        return False
+    cmd = ["podman", "network", "create", "--label", LABEL + "=1"]
+    if subnet:
+        cmd += ["--subnet", subnet]
+    sh(cmd + [name])
+    return True
+
+
+def wait_running(container, timeout=90):
+    deadline = time.time() + timeout
+    state = ""
+    while time.time() < deadline:
+        proc = sh(["podman", "exec", container, "systemctl", "is-system-running"], check=False)
+        state = proc.stdout.strip()
+        if state in ("running", "degraded"):
+            return state
+        time.sleep(1)
+    sys.exit("lab: %s did not boot (systemd says %r)" % (container, state))
+
+
+def up(path):
+    hosts = inventory(path)
+    created = []
+    for net in sorted(set((h["network"], h["subnet"]) for h in hosts)):
+        ensure_network(*net)
+    for h in hosts:
+        state = container_state(h["container"])
+        if state == "running":
+            continue
+        if state is not None:
+            # A record left by an earlier, killed session: start it if it still works,
+            # otherwise replace it.
+            if sh(["podman", "start", h["container"]], check=False).returncode == 0:
+                created.append(h["container"] + " (restarted)")
+                continue
+            sh(["podman", "rm", "-f", h["container"]], check=False)
+        cmd = ["podman", "run", "-d", "--name", h["container"], "--hostname", h["name"],
+               "--label", LABEL + "=1", "--privileged", "--systemd=always",
+               "--network", h["network"]]
+        if h["ip"]:
+            cmd += ["--ip", h["ip"]]
+        if os.path.isdir(REPO_DIR):
+            cmd += ["-v", "%s:%s:ro" % (REPO_DIR, REPO_MOUNT)]
+        sh(cmd + [IMAGE, "/sbin/init"])
+        created.append(h["container"])
+    for h in hosts:
+        wait_running(h["container"])
+    for c in created:
+        print("lab: started %s" % c)
+    print("lab: %d host(s) up: %s" % (len(hosts), ", ".join(h["name"] for h in hosts)))
+
+
+def down(path):
+    hosts = inventory(path)
+    for h in hosts:
+        sh(["podman", "rm", "-f", "-t", "5", "--volumes", h["container"]], check=False)
+    for net in sorted(set(h["network"] for h in hosts)):
+        sh(["podman", "network", "rm", "-f", net], check=False)
+    print("lab: removed %s" % ", ".join(h["container"] for h in hosts))
+
+
+def status(path):
+    for h in inventory(path):
+        print("%-12s %-22s %-14s %s" % (h["name"], h["container"], h["ip"] or "-",
+                                        container_state(h["container"]) or "absent"))
+
+
+def check(path):
+    data = inventory_data(path)
+    containers = dict((h["name"], h["container"]) for h in inventory(path, data))
+    pytest = os.path.join(TOP, ".venv", "bin", "pytest")
+    failed = 0
+    for directory, group in LAB_CHECKS:
+        tests = os.path.join(TOP, "tests", "infra", directory)
+        hosts = group_hosts(data, group)
+        if not os.path.isdir(tests) or not hosts:
+            continue
+        spec = ",".join("podman://" + containers[h] for h in hosts)
+        proc = sh([pytest, "-p", "no:cacheprovider", "-q", "--no-header", "-rfE", "--hosts=" + spec, tests],
+                  check=False)
+        last = (proc.stdout.strip().splitlines() or ["no output"])[-1]
+        print("lab check %-10s on %-24s %s" % (directory, ",".join(hosts), last.strip("= ")))
+        if proc.returncode != 0:
+            failed = 1
+            sys.stdout.write(proc.stdout[-4000:])
+    sys.exit(failed)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("action", choices=["up", "down", "status", "check"])
+    parser.add_argument("inventory")
+    args = parser.parse_args()
+    os.environ.setdefault("CONTAINERS_CONF", os.path.join(TOP, ".cache", "containers.conf"))
+    {"up": up, "down": down, "status": status, "check": check}[args.action](args.inventory)
+
+
+if __name__ == "__main__":
+    main()
