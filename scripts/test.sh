@@ -9,7 +9,7 @@ export CONTAINERS_CONF="$top/.cache/containers.conf"
 export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections"
 export ANSIBLE_CONFIG="$top/ansible.cfg"
 export PATH="$top/.venv/bin:$PATH"
-export ANSIBLE_NOCOLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0
+export ANSIBLE_NOCOLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 NO_COLOR=1
 
 declare -a names=() times=() results=()
 failed=0
