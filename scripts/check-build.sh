@@ -17,7 +17,7 @@ if tar -tzf "$tarball" | grep -v '^tests/' | grep -qi 'standin'; then
 fi
 # The dependencies come from the `ansible` package (no Galaxy here): install without them,
 # then resolve against the venv's bundled collections.
-ansible-galaxy collection install --no-deps -p "$work/install" "$tarball" >/dev/null
+ansible-galaxy collection install --force --no-deps -p "$work/install" "$tarball" >/dev/null
 bundled="$(python -c 'import ansible_collections, os; print(os.path.dirname(list(ansible_collections.__path__)[0]))')"
 ANSIBLE_COLLECTIONS_PATH="$work/install:$bundled" ansible-doc -l eucalyptus.cloud >"$work/list"
 n=$(wc -l <"$work/list")
