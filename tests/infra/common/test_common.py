@@ -59,3 +59,9 @@ def test_etc_hosts_lists_every_cloud_host(host):
         # every name must resolve to the address given (getent reads /etc/hosts first)
         resolved = host.check_output("getent ahostsv4 %s" % e[1]).split()[0]
         assert resolved == e[0]
+
+
+def test_chronyd_runs_with_the_configured_options(host):
+    # the lab and molecule hosts share the machine's clock: chronyd must run with -x there
+    cmdline = host.check_output("ps -o args= -C chronyd")
+    assert "-x" in cmdline.split(), cmdline
