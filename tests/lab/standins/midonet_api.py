@@ -1148,6 +1148,9 @@ class Ctx:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "MidoNet-lab-stand-in"
+    # headers and body go out in separate sends; without TCP_NODELAY a kept-alive client
+    # waits ~40 ms (Nagle + delayed ACK) on every response
+    disable_nagle_algorithm = True
     api = None  # set by make_server
 
     def _do(self):
