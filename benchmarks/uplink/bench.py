@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Benchmark the uplink modules in throwaway network namespaces (figures printed, not a test).
+
+    .venv/bin/python benchmarks/uplink/bench.py [--sizes 100,1000,10000] [--loop 30] [--profile]
+
+For each size: first converge, no-op re-run and one changed IP, for static_routes and masquerade,
+through real ansible-playbook (connection local, inside the namespace) and the module alone
+(tests/module_runner.py: one python process, as Ansible runs it on a target). Side by side:
+ansible.builtin.iptables + ansible.builtin.command loops (per-IP cost), the raw floor (one
+ip -batch + one iptables-restore of the same entries) and a bare ansible.builtin.ping round trip.
+All traffic and state stay inside namespaces named ecbench-<pid>-N, deleted at the end.
+"""
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+sys.path.insert(0, os.path.join(TOP, ".cache", "collections"))
+from module_runner import run_module  # noqa: E402
+
+VENV = os.path.join(TOP, ".venv", "bin")
+GW = "172.19.0.1"
+NAMESPACES = []
+
+
+def ns_create():
+    name = "ecbench-%d-%d" % (os.getpid(), len(NAMESPACES) + 1)
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    NAMESPACES.append(name)
+    sh(name, "ip", "link", "set", "lo", "up")
+    res = run_module("veth_uplink", dict(bridge="uplinkbridge", address="172.19.0.2/30"), netns=name)
+    assert not res.failed, res
+    sh(name, "ip", "link", "add", "br0", "type", "bridge")
+    return name
+
+
+def sh(ns, *cmd, **kw):
+    proc = subprocess.run(["ip", "netns", "exec", ns] + list(cmd), capture_output=True, text=True, **kw)
+    if proc.returncode:
+        raise RuntimeError("%s: %s" % (cmd, proc.stderr))
+    return proc.stdout
+
+
+def ips(n, offset=0):
+    base = (100 << 24) | (64 << 16)
+    return ["%d.%d.%d.%d" % ((v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255, v & 255)
+            for v in range(base + offset, base + offset + n)]
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def playbook(ns, tasks, extra_vars=None):
+    with tempfile.TemporaryDirectory() as tmp:
+        pb = os.path.join(tmp, "pb.yml")
+        with open(pb, "w") as fh:
+            json.dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}], fh)
+        cmd = ["ip", "netns", "exec", ns, os.path.join(VENV, "ansible-playbook"), "-i", "localhost,", "-c", "local",
+               "-e", "ansible_python_interpreter=%s" % os.path.join(VENV, "python"), pb]
+        if extra_vars is not None:
+            vf = os.path.join(tmp, "vars.json")
+            with open(vf, "w") as fh:
+                json.dump(extra_vars, fh)
+            cmd += ["-e", "@" + vf]
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections"),
+                   ANSIBLE_NOCOLOR="1")
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP)
+        elapsed = time.perf_counter() - t
+        if proc.returncode:
+            raise RuntimeError(proc.stdout[-3000:] + proc.stderr[-2000:])
+        return elapsed
+
+
+ROUTES_TASK = {"name": "routes", "eucalyptus.cloud.static_routes": {
+    "destinations": "{{ ips }}", "gateway": GW, "device": "uplinkbridge", "purge": True}}
+MASQ_TASK = {"name": "masq", "eucalyptus.cloud.masquerade": {
+    "sources": "{{ ips }}", "out_interface": "br0", "purge": True}}
+
+
+def bench_size(n, results):
+    row = {"n": n}
+    for label, module, task, argname, extra in (
+            ("routes", "static_routes", ROUTES_TASK, "destinations", dict(gateway=GW, device="uplinkbridge", purge=True)),
+            ("masq", "masquerade", MASQ_TASK, "sources", dict(out_interface="br0", purge=True))):
+        lst = ips(n)
+        changed_lst = lst[:-1] + ips(1, offset=n + 7)
+        # through ansible-playbook
+        ns = ns_create()
+        row[label + "_pb_converge"] = playbook(ns, [task], {"ips": lst})
+        row[label + "_pb_noop"] = playbook(ns, [task], {"ips": lst})
+        row[label + "_pb_change"] = playbook(ns, [task], {"ips": changed_lst})
+        # the module alone
+        ns = ns_create()
+        for phase, values in (("converge", lst), ("noop", lst), ("change", changed_lst)):
+            args = dict(extra)
+            args[argname] = values
+            t, res = timed(lambda: run_module(module, args, netns=ns))
+            assert not res.failed, res
+            row["%s_mod_%s" % (label, phase)] = t
+        check = sh(ns, "ip", "-json", "route") if label == "routes" else sh(ns, "iptables-save")
+        expect = n if label == "routes" else 2 * n
+        got = check.count('"protocol":"150"') if label == "routes" else check.count("-A EUCLOUD-")
+        assert got == expect, (label, got, expect)
+    results.append(row)
+    return row
+
+
+def raw_floor(n):
+    ns = ns_create()
+    lst = ips(n)
+    batch = "".join("route replace %s/32 via %s dev uplinkbridge proto 150\n" % (ip, GW) for ip in lst)
+    rules = ["*nat", ":EUCLOUD-MASQ - [0:0]", "-I POSTROUTING 1 -j EUCLOUD-MASQ"]
+    rules += ["-A EUCLOUD-MASQ -s %s/32 -o br0 -j MASQUERADE" % ip for ip in lst]
+    rules += ["COMMIT", "*filter", ":EUCLOUD-FWD - [0:0]", "-I FORWARD 1 -j EUCLOUD-FWD"]
+    rules += ["-A EUCLOUD-FWD -s %s/32 -j ACCEPT" % ip for ip in lst]
+    rules += ["COMMIT", ""]
+    t_ip, _ = timed(lambda: sh(ns, "ip", "-batch", "-", input=batch))
+    t_ipt, _ = timed(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input="\n".join(rules)))
+    return t_ip, t_ipt
+
+
+def builtin_loop(n):
+    ns = ns_create()
+    lst = ips(n)
+    tasks = [
+        {"name": "route", "ansible.builtin.command": "ip route replace {{ item }}/32 via %s dev uplinkbridge" % GW,
+         "loop": "{{ ips }}", "changed_when": True},
+        {"name": "masq", "ansible.builtin.iptables": {"table": "nat", "chain": "POSTROUTING", "source": "{{ item }}/32",
+                                                       "out_interface": "br0", "jump": "MASQUERADE",
+                                                       "action": "insert"}, "loop": "{{ ips }}"},
+        {"name": "fwd", "ansible.builtin.iptables": {"chain": "FORWARD", "source": "{{ item }}/32", "jump": "ACCEPT",
+                                                      "action": "insert"}, "loop": "{{ ips }}"},
+    ]
+    return playbook(ns, tasks, {"ips": lst})
+
+
+def profile_module(n):
+    """cProfile of parsing + planning at size n (in-process, kernel state from a namespace)."""
+    from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs, iproute, netfilter
+    ns = ns_create()
+    lst = ips(n)
+    assert not run_module("static_routes", dict(destinations=lst, gateway=GW), netns=ns).failed
+    assert not run_module("masquerade", dict(sources=lst, out_interface="br0"), netns=ns).failed
+    route_json = json.loads(sh(ns, "ip", "-json", "route", "show", "table", "main"))
+    route_text = sh(ns, "ip", "-json", "route", "show", "table", "main")
+    nat, filt = sh(ns, "iptables-save", "-t", "nat"), sh(ns, "iptables-save", "-t", "filter")
+    changed = lst[:-1] + ips(1, offset=n + 7)
+
+    def work():
+        json.loads(route_text)
+        dests = ipaddrs.normalize(changed)
+        owned, foreign = iproute.split_routes(route_json, 150, {})
+        iproute.plan_routes(owned, foreign, dests, GW, "uplinkbridge", None, "main", 150, "present", True)
+        netfilter.plan_masquerade(nat, filt, dests, "br0", True, "present", True)
+
+    t, _ = timed(work)
+    prof = cProfile.Profile()
+    prof.enable()
+    work()
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(12)
+    return t, buf.getvalue()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--loop", type=int, default=30)
+    ap.add_argument("--profile", action="store_true")
+    opts = ap.parse_args()
+    sizes = [int(s) for s in opts.sizes.split(",")]
+    try:
+        ns = ns_create()
+        ping = min(playbook(ns, [{"name": "ping", "ansible.builtin.ping": {}}]) for _ in range(3))
+        print("bare ansible-playbook round trip (ping, best of 3): %.2f s" % ping)
+        results = []
+        print("\n%-6s | %-33s | %-33s | %-33s | %-33s" % (
+            "IPs", "static_routes playbook conv/noop/chg", "static_routes module conv/noop/chg",
+            "masquerade playbook conv/noop/chg", "masquerade module conv/noop/chg"))
+        for n in sizes:
+            r = bench_size(n, results)
+            print("%-6d | %9.2f %9.2f %9.2f     | %9.3f %9.3f %9.3f     | %9.2f %9.2f %9.2f     | %9.3f %9.3f %9.3f" % (
+                n, r["routes_pb_converge"], r["routes_pb_noop"], r["routes_pb_change"],
+                r["routes_mod_converge"], r["routes_mod_noop"], r["routes_mod_change"],
+                r["masq_pb_converge"], r["masq_pb_noop"], r["masq_pb_change"],
+                r["masq_mod_converge"], r["masq_mod_noop"], r["masq_mod_change"]))
+        big = sizes[-1]
+        t_ip, t_ipt = raw_floor(big)
+        print("\nraw floor at %d IPs: ip -batch %.3f s, iptables-restore (%d rules) %.3f s, total %.3f s"
+              % (big, t_ip, 2 * big, t_ipt, t_ip + t_ipt))
+        t_loop = builtin_loop(opts.loop)
+        per_ip_loop = (t_loop - ping) / opts.loop
+        print("builtin loop (command ip route + 2x ansible.builtin.iptables) at %d IPs: %.2f s, %.3f s per IP"
+              % (opts.loop, t_loop, per_ip_loop))
+        r = results[-1]
+        own = (r["routes_pb_converge"] - ping) + (r["masq_pb_converge"] - ping)
+        per_ip_mod = (r["routes_pb_converge"] + r["masq_pb_converge"] - 2 * ping) / big
+        print("\nat %d IPs:" % big)
+        print("  modules' own work (converge, playbook minus ping): %.3f s = %.2fx the raw floor (target <= 2x)"
+              % (own, own / (t_ip + t_ipt)))
+        print("  modules alone (one python process each, converge): %.3f s = %.2fx the raw floor"
+              % (r["routes_mod_converge"] + r["masq_mod_converge"],
+                 (r["routes_mod_converge"] + r["masq_mod_converge"]) / (t_ip + t_ipt)))
+        print("  per IP: %.6f s vs %.3f s in the builtin loop: %.0fx lower (target >= 2000x)"
+              % (per_ip_mod, per_ip_loop, per_ip_loop / per_ip_mod))
+        print("  no-op re-run over a bare round trip: routes +%.2f s, masquerade +%.2f s (target <= 0.5 s)"
+              % (r["routes_pb_noop"] - ping, r["masq_pb_noop"] - ping))
+        if len(results) > 1:
+            a, b = results[0], results[-1]
+            for key in ("routes_mod_converge", "masq_mod_converge"):
+                print("  growth %s %d->%d IPs: %.3f s -> %.3f s (x%.1f for x%d entries)"
+                      % (key, a["n"], b["n"], a[key], b[key], b[key] / a[key], b["n"] // a["n"]))
+        if opts.profile:
+            t, stats = profile_module(big)
+            print("\nparse + plan in-process at %d IPs (one changed IP, both modules): %.3f s" % (big, t))
+            print(stats)
+    finally:
+        for name in NAMESPACES:
+            subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+if __name__ == "__main__":
+    main()

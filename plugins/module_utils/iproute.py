@@ -1,0 +1,549 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the eucalyptus.cloud collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""iproute2 logic for the veth_uplink and static_routes modules.
+
+Each module reads the kernel state once (``ip -json``), builds a plan with the pure functions
+below (unit tested without a kernel), and applies the plan with ONE ``ip -batch -`` fed on stdin.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+import re
+
+from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.six import string_types
+
+from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
+
+# Route protocol number that marks the routes static_routes owns. 150 is not used by
+# /etc/iproute2/rt_protos (0-4, 8-16, 18, 42, 99, 186-192) nor by FRR (186-199), BIRD (12),
+# Calico (80), kube-router, keepalived (18), dhcpcd/NetworkManager (16/static) or systemd-networkd.
+DEFAULT_PROTO = 150
+
+RT_PROTOS_FILES = ('/etc/iproute2/rt_protos', '/usr/share/iproute2/rt_protos', '/usr/lib/iproute2/rt_protos')
+RT_PROTOS_DIRS = ('/etc/iproute2/rt_protos.d', '/usr/share/iproute2/rt_protos.d', '/usr/lib/iproute2/rt_protos.d')
+
+_BAD_IFNAME = re.compile(r'[/:\s]')
+_TABLE_NAME = re.compile(r'^[A-Za-z0-9_.-]+$')
+
+
+class PlanError(Exception):
+    """Bad input or a state the module refuses to touch; nothing has been changed yet."""
+
+
+# --------------------------------------------------------------------------------------------
+# helpers shared by both modules
+
+
+def check_ifname(name, option):
+    """Linux dev_valid_name(): 1-15 bytes, not '.'/'..', no '/', ':' or whitespace."""
+    if not isinstance(name, string_types) or not name:
+        raise PlanError('%s: interface name must be a non-empty string' % option)
+    if len(name.encode('utf-8')) > 15:
+        raise PlanError('%s: interface name %r is %d characters long; Linux allows at most 15'
+                        % (option, name, len(name)))
+    if name in ('.', '..') or _BAD_IFNAME.search(name):
+        raise PlanError("%s: interface name %r is invalid (no '/', ':' or whitespace allowed)" % (option, name))
+    return name
+
+
+def ip_cmd(module):
+    return module.get_bin_path('ip', required=True)
+
+
+def read_json(module, args):
+    """Run ``ip -json ARGS`` and return the decoded list."""
+    rc, out, err = module.run_command([ip_cmd(module), '-json'] + list(args))
+    if rc != 0:
+        raise PlanError('ip -json %s failed: %s' % (' '.join(args), (err or out).strip()))
+    out = out.strip()
+    if not out:
+        return []
+    try:
+        return json.loads(out)
+    except ValueError as exc:
+        raise PlanError('cannot parse the output of ip -json %s: %s' % (' '.join(args), exc))
+
+
+def apply_batch(module, commands):
+    """Apply all commands with one ``ip -batch -``; fail the module on error."""
+    if not commands:
+        return
+    data = '\n'.join(commands) + '\n'
+    rc, out, err = module.run_command([ip_cmd(module), '-batch', '-'], data=data, binary_data=True)
+    if rc != 0:
+        module.fail_json(msg='ip -batch failed: %s' % (err or out).strip(), commands=commands)
+
+
+def require_netaddr(module):
+    if not ipaddrs.HAS_NETADDR:
+        module.fail_json(msg=missing_required_lib('netaddr'), exception=ipaddrs.NETADDR_IMPORT_ERROR)
+
+
+# --------------------------------------------------------------------------------------------
+# links (veth_uplink)
+
+
+def parse_links(data):
+    """Index ``ip -json -details addr show`` output by name.
+
+    Each value: kind, peer (veth peer name when in this namespace), peer_netns (bool), master,
+    mtu, up, addrs (list of (family, 'addr/plen', scope)).
+    """
+    links = {}
+    for item in data:
+        info = item.get('linkinfo') or {}
+        addrs = []
+        for a in item.get('addr_info') or []:
+            if 'local' in a and 'prefixlen' in a:
+                addrs.append((a.get('family'), '%s/%s' % (a['local'], a['prefixlen']), a.get('scope', 'global')))
+        links[item['ifname']] = {
+            'kind': info.get('info_kind'),
+            'peer': item.get('link'),
+            'peer_netns': 'link_netnsid' in item,
+            'master': item.get('master'),
+            'mtu': item.get('mtu'),
+            'up': 'UP' in (item.get('flags') or []),
+            'addrs': addrs,
+        }
+    return links
+
+
+def describe_links(links, names):
+    """Human-readable lines for the diff, for the given link names (missing links omitted)."""
+    lines = []
+    for name in names:
+        link = links.get(name)
+        if link is None:
+            continue
+        words = ['link %s' % name, link['kind'] or 'device']
+        if link['kind'] == 'veth':
+            words.append('peer %s' % (link['peer'] or ('(other namespace)' if link['peer_netns'] else '(none)')))
+        if link['master']:
+            words.append('master %s' % link['master'])
+        words.append('mtu %s' % link['mtu'])
+        words.append('up' if link['up'] else 'down')
+        lines.append(' '.join(words))
+    for name in names:
+        link = links.get(name)
+        if link is None:
+            continue
+        for family, addr, scope in link['addrs']:
+            if scope == 'global':
+                lines.append('addr %s dev %s' % (addr, name))
+    return lines
+
+
+def _copy_links(links, names):
+    out = {}
+    for name in names:
+        if name in links:
+            link = dict(links[name])
+            link['addrs'] = list(link['addrs'])
+            out[name] = link
+    return out
+
+
+def plan_uplink(links, bridge, veth='veth0', peer='veth1', address=None, mtu=None, state='present'):
+    """Return (commands, after_links) to bring ``links`` to the wanted uplink state.
+
+    ``links`` is the output of :func:`parse_links`. Raises PlanError for bad input or a state the
+    module must not touch (veth that is not a veth, peer paired with something else, ...).
+    """
+    check_ifname(bridge, 'bridge')
+    check_ifname(veth, 'veth')
+    check_ifname(peer, 'peer')
+    if len(set([bridge, veth, peer])) != 3:
+        raise PlanError('bridge, veth and peer must be three different names (got %s, %s, %s)' % (bridge, veth, peer))
+    family = want_addr = None
+    if address is not None:
+        try:
+            family, want_addr = ipaddrs.parse_interface_address(address)
+        except ipaddrs.AddressError as exc:
+            raise PlanError('address: %s' % exc)
+    if mtu is not None and not (68 <= int(mtu) <= 65535):
+        raise PlanError('mtu %s is out of range (68-65535)' % mtu)
+
+    names = (bridge, veth, peer)
+    model = _copy_links(links, names)
+    cmds = []
+    br, ve, pe = model.get(bridge), model.get(veth), model.get(peer)
+
+    if br is not None and br['kind'] != 'bridge':
+        raise PlanError('%s exists and is a %s device, not a bridge' % (bridge, br['kind'] or 'plain'))
+    if ve is not None:
+        if ve['kind'] != 'veth':
+            raise PlanError('%s exists and is a %s device, not a veth' % (veth, ve['kind'] or 'plain'))
+        if ve['peer_netns']:
+            raise PlanError('%s is a veth whose peer is in another network namespace, not %s' % (veth, peer))
+        if ve['peer'] != peer:
+            raise PlanError('%s is a veth paired with %s, not with %s' % (veth, ve['peer'], peer))
+    elif pe is not None and state == 'present':
+        if pe['kind'] == 'veth':
+            raise PlanError('%s already exists and is paired with %s, not with %s'
+                            % (peer, pe['peer'] or 'a device in another namespace', veth))
+        raise PlanError('%s already exists and is a %s device, not a veth' % (peer, pe['kind'] or 'plain'))
+
+    if state == 'absent':
+        if ve is not None:
+            cmds.append('link del dev %s' % veth)
+            model.pop(veth, None)
+            model.pop(peer, None)
+        if br is not None:
+            ports = sorted(n for n, l in links.items() if l['master'] == bridge and n not in (veth, peer))
+            if ports:
+                raise PlanError('bridge %s has other ports (%s); refusing to delete it' % (bridge, ', '.join(ports)))
+            cmds.append('link del dev %s' % bridge)
+            model.pop(bridge, None)
+        return cmds, model
+
+    def _new(kind, peer_name=None):
+        return {'kind': kind, 'peer': peer_name, 'peer_netns': False, 'master': None,
+                'mtu': 1500, 'up': False, 'addrs': []}
+
+    if br is None:
+        cmds.append('link add name %s type bridge' % bridge)
+        br = model[bridge] = _new('bridge')
+    if ve is None:
+        cmds.append('link add name %s type veth peer name %s' % (veth, peer))
+        ve = model[veth] = _new('veth', peer)
+        pe = model[peer] = _new('veth', veth)
+    if mtu is not None:
+        for name, link in ((veth, ve), (peer, pe)):
+            if link['mtu'] != mtu:
+                cmds.append('link set dev %s mtu %d' % (name, mtu))
+                link['mtu'] = mtu
+    if ve['master'] != bridge:
+        cmds.append('link set dev %s master %s' % (veth, bridge))
+        ve['master'] = bridge
+    if mtu is not None and br['mtu'] != mtu:
+        cmds.append('link set dev %s mtu %d' % (bridge, mtu))
+        br['mtu'] = mtu
+    for name, link in ((veth, ve), (peer, pe), (bridge, br)):
+        if not link['up']:
+            cmds.append('link set dev %s up' % name)
+            link['up'] = True
+    if want_addr is not None:
+        present = False
+        keep = []
+        for fam, addr, scope in br['addrs']:
+            if fam == family and scope == 'global':
+                if addr == want_addr and not present:
+                    present = True
+                    keep.append((fam, addr, scope))
+                else:
+                    cmds.append('addr del %s dev %s' % (addr, bridge))
+            else:
+                keep.append((fam, addr, scope))
+        if not present:
+            cmds.append('addr add %s dev %s' % (want_addr, bridge))
+            keep.append((family, want_addr, 'global'))
+        br['addrs'] = keep
+    return cmds, model
+
+
+def run_veth_uplink(module):
+    require_netaddr(module)
+    p = module.params
+    names = (p['bridge'], p['veth'], p['peer'])
+    try:
+        # validate names before running anything with them
+        for opt in ('bridge', 'veth', 'peer'):
+            check_ifname(p[opt], opt)
+        links = parse_links(read_json(module, ['-details', 'addr', 'show']))
+        cmds, after = plan_uplink(links, p['bridge'], p['veth'], p['peer'], p['address'], p['mtu'], p['state'])
+    except PlanError as exc:
+        module.fail_json(msg=str(exc))
+    before_lines = describe_links(links, names)
+    after_lines = describe_links(after, names)
+    result = dict(changed=bool(cmds), commands=cmds, bridge=p['bridge'], veth=p['veth'], peer=p['peer'])
+    if module._diff:
+        result['diff'] = dict(before=before_lines, after=after_lines)
+    if cmds and not module.check_mode:
+        apply_batch(module, cmds)
+        after_lines = describe_links(parse_links(read_json(module, ['-details', 'addr', 'show'])), names)
+    result['interfaces'] = after_lines
+    result['invocation'] = ipaddrs.invocation(module.params)
+    module.exit_json(**result)
+
+
+# --------------------------------------------------------------------------------------------
+# routes (static_routes)
+
+
+def load_rt_protos(files=RT_PROTOS_FILES, dirs=RT_PROTOS_DIRS):
+    """Map protocol names to numbers from iproute2's rt_protos files (``ip`` prints names it knows)."""
+    names = {}
+    paths = [f for f in files if os.path.isfile(f)]
+    for d in dirs:
+        if os.path.isdir(d):
+            paths.extend(os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith('.conf'))
+    for path in paths:
+        try:
+            with open(path) as fh:
+                for line in fh:
+                    words = line.split('#', 1)[0].split()
+                    if len(words) >= 2:
+                        try:
+                            num = int(words[0], 0)
+                        except ValueError:
+                            continue
+                        names.setdefault(words[1], num)
+        except (IOError, OSError):
+            continue
+    return names
+
+
+def check_table(table):
+    table = str(table).strip()
+    if table in ('', 'all', 'cache', '0', 'unspec'):
+        raise PlanError('table %r is not a routing table this module can manage' % table)
+    if table.isdigit():
+        if int(table) >= 2 ** 32:
+            raise PlanError('table %s is out of range' % table)
+        return table
+    if not _TABLE_NAME.match(table):
+        raise PlanError('table %r is not a valid table name or number' % table)
+    return table
+
+
+def check_proto(proto):
+    try:
+        proto = int(proto)
+    except (TypeError, ValueError):
+        raise PlanError('proto must be a number, got %r' % (proto,))
+    if proto in (0, 1, 2, 3, 4) or not 0 < proto < 256:
+        raise PlanError('proto %s is reserved or out of range; use a number from 5 to 255' % proto)
+    return proto
+
+
+def split_routes(data, proto, proto_names=None):
+    """Split ``ip -json route show table T`` output into (owned, foreign) dicts keyed by CIDR.
+
+    owned[cidr] is a list of (gateway, dev, metric, kind) tuples of routes with our protocol;
+    foreign[cidr] a list of short descriptions of other routes to the same destination.
+    ``protocol`` may be printed as a number or a name from rt_protos; ``ip`` omits it for ``boot``.
+    """
+    ours = set([str(proto)])
+    for name, num in (proto_names or {}).items():
+        if num == proto:
+            ours.add(name)
+    owned = {}
+    foreign = {}
+    canon = ipaddrs.canonical_cidr
+    for r in data:
+        dst = r.get('dst')
+        if dst is None:
+            continue
+        cidr = canon(dst) if '/' in dst or dst == 'default' else dst + '/32'
+        if cidr is None:
+            continue
+        # ip omits the protocol for 'boot' (the default of a hand-made 'ip route add') unless -details
+        protocol = r.get('protocol', 'boot')
+        kind = r.get('type', 'unicast')
+        if protocol in ours:
+            gw = r.get('gateway')
+            if gw is None and r.get('nexthops'):
+                gw = 'multipath'
+            owned.setdefault(cidr, []).append((gw, r.get('dev'), r.get('metric', 0), kind))
+        else:
+            desc = cidr
+            if kind != 'unicast':
+                desc = '%s %s' % (kind, cidr)
+            if r.get('gateway'):
+                desc += ' via %s' % r['gateway']
+            if r.get('dev'):
+                desc += ' dev %s' % r['dev']
+            desc += ' proto %s' % protocol
+            if r.get('metric'):
+                desc += ' metric %s' % r['metric']
+            foreign.setdefault(cidr, []).append(desc)
+    return owned, foreign
+
+
+def _route_text(cidr, gw, dev, metric, kind='unicast'):
+    text = cidr if kind == 'unicast' else '%s %s' % (kind, cidr)
+    if gw:
+        text += ' via %s' % gw
+    if dev:
+        text += ' dev %s' % dev
+    if metric:
+        text += ' metric %s' % metric
+    return text
+
+
+def plan_routes(owned, foreign, destinations, gateway=None, device=None, metric=None, table='main',
+                proto=DEFAULT_PROTO, state='present', purge=False, conflict='fail'):
+    """Compute the ``ip -batch`` commands for static_routes.
+
+    ``destinations`` is a list of normalised CIDRs (see :func:`ipaddrs.normalize`).
+    Returns a dict with commands, added, updated, removed, conflicts, routes, before, after.
+    Raises PlanError on a conflict with a route this module does not own (conflict='fail').
+    """
+    want_metric = int(metric or 0)
+    suffix = ' table %s proto %d' % (table, proto)
+    cmds_del = []
+    cmds_add = []
+    added = []
+    updated = []
+    removed = []
+    conflicts = []
+    wanted = set(destinations)
+
+    if state == 'present':
+        clash = [c for c in destinations if c in foreign]
+        if clash:
+            if conflict == 'fail':
+                sample = []
+                for c in clash[:10]:
+                    sample.extend(foreign[c])
+                raise PlanError('%d destination(s) already have a route this module does not own (it never '
+                                'touches those; remove them or set conflict=skip): %s%s'
+                                % (len(clash), '; '.join(sample), ' ...' if len(clash) > 10 else ''))
+            conflicts = clash
+            skip = set(clash)
+            destinations = [c for c in destinations if c not in skip]
+            wanted.difference_update(skip)
+        via = ' via %s' % gateway
+        if device:
+            via += ' dev %s' % device
+        if want_metric:
+            via += ' metric %d' % want_metric
+        get = owned.get
+        final = {}
+        for cidr in destinations:
+            have = get(cidr)
+            if have is None:
+                cmds_add.append('route replace ' + cidr + via + suffix)
+                added.append(cidr)
+                final[cidr] = [(gateway, device, want_metric, 'unicast')]
+                continue
+            good = None
+            extra = False
+            for entry in have:
+                gw, dev, m, kind = entry
+                if good is None and m == want_metric and gw == gateway and kind == 'unicast' \
+                        and (device is None or dev == device):
+                    good = entry
+                elif m != want_metric or good is not None:
+                    cmds_del.append('route del %s%s%s' % (cidr, ' metric %s' % m if m else '', suffix))
+                    extra = True
+            if good is None:
+                cmds_add.append('route replace ' + cidr + via + suffix)
+                updated.append(cidr)
+                prev = [d for g, d, m, k in have if g == gateway]
+                final[cidr] = [(gateway, device or (prev[0] if prev else None), want_metric, 'unicast')]
+            else:
+                if extra:
+                    updated.append(cidr)
+                final[cidr] = [good]
+        for cidr in owned:
+            if cidr not in wanted:
+                if purge:
+                    for gw, dev, m, kind in owned[cidr]:
+                        cmds_del.append('route del %s%s%s' % (cidr, ' metric %s' % m if m else '', suffix))
+                    removed.append(cidr)
+                else:
+                    final[cidr] = owned[cidr]
+    else:
+        targets = list(owned) if purge else [c for c in destinations if c in owned]
+        for cidr in targets:
+            for gw, dev, m, kind in owned[cidr]:
+                cmds_del.append('route del %s%s%s' % (cidr, ' metric %s' % m if m else '', suffix))
+            removed.append(cidr)
+        gone = set(removed)
+        final = dict((c, v) for c, v in owned.items() if c not in gone)
+
+    sort = ipaddrs.sort_cidrs
+    before = []
+    for cidr in sort(owned):
+        for gw, dev, m, kind in owned[cidr]:
+            before.append(_route_text(cidr, gw, dev, m, kind))
+    after = []
+    for cidr in sort(final):
+        for gw, dev, m, kind in final[cidr]:
+            after.append(_route_text(cidr, gw, dev, m, kind))
+    return dict(commands=cmds_del + cmds_add, added=added, updated=updated, removed=sort(removed),
+                conflicts=conflicts, routes=sort(final), before=before, after=after)
+
+
+def read_routes(module, table):
+    """``ip -json route show table T``: all IPv4 routes of the table (ours and others, for conflicts)."""
+    args = ['route', 'show', 'table', table]
+    rc, out, err = module.run_command([ip_cmd(module), '-json'] + args)
+    if rc != 0:
+        if 'table does not exist' in err:
+            return []        # a numbered table with no routes yet
+        raise PlanError('ip -json %s failed: %s' % (' '.join(args), (err or out).strip()))
+    out = out.strip()
+    try:
+        return json.loads(out) if out else []
+    except ValueError as exc:
+        raise PlanError('cannot parse the output of ip -json %s: %s' % (' '.join(args), exc))
+
+
+def _check_gateway(module, gateway, device):
+    """The kernel refuses a gateway that is not on a directly connected network: test it first."""
+    args = ['route', 'get', gateway]
+    if device:
+        args += ['oif', device]
+    try:
+        res = read_json(module, args)
+    except PlanError as exc:
+        return 'gateway %s is not reachable%s: %s' % (gateway, ' through %s' % device if device else '', exc)
+    if res and res[0].get('gateway'):
+        return ('gateway %s is not on a directly connected network (the kernel would reach it via %s); '
+                'a static route needs an on-link next hop' % (gateway, res[0]['gateway']))
+    if res and res[0].get('type') in ('local', 'broadcast', 'unreachable', 'blackhole', 'prohibit'):
+        return 'gateway %s is a %s address, not a next hop' % (gateway, res[0]['type'])
+    return None
+
+
+def run_static_routes(module):
+    require_netaddr(module)
+    p = module.params
+    try:
+        table = check_table(p['table'])
+        proto = check_proto(p['proto'])
+        if p['device'] is not None:
+            check_ifname(p['device'], 'device')
+        gateway = None
+        if p['state'] == 'present':
+            if not p['gateway']:
+                raise PlanError('gateway is required when state=present')
+            try:
+                gateway = ipaddrs.validate_gateway(p['gateway'])
+            except ipaddrs.AddressError as exc:
+                raise PlanError(str(exc))
+        if p['metric'] is not None and not 0 <= p['metric'] < 2 ** 32:
+            raise PlanError('metric %s is out of range' % p['metric'])
+        try:
+            destinations = ipaddrs.normalize(p['destinations'] or [])
+        except ipaddrs.AddressError as exc:
+            raise PlanError('destinations: %s' % exc)
+        data = read_routes(module, table)
+        owned, foreign = split_routes(data, proto, load_rt_protos())
+        plan = plan_routes(owned, foreign, destinations, gateway, p['device'], p['metric'], table, proto,
+                           p['state'], p['purge'], p['conflict'])
+    except PlanError as exc:
+        module.fail_json(msg=str(exc))
+    cmds = plan['commands']
+    if cmds and p['state'] == 'present' and (plan['added'] or plan['updated']):
+        problem = _check_gateway(module, gateway, p['device'])
+        if problem:
+            if module.check_mode:
+                module.warn(problem + ' (check mode: the real run would fail unless an earlier task fixes this)')
+            else:
+                module.fail_json(msg=problem)
+    result = dict(changed=bool(cmds), added=plan['added'], updated=plan['updated'], removed=plan['removed'],
+                  conflicts=plan['conflicts'], routes=plan['routes'], table=table, proto=proto,
+                  commands_count=len(cmds))
+    if module._diff:
+        result['diff'] = dict(before=plan['before'], after=plan['after'])
+    if cmds and not module.check_mode:
+        apply_batch(module, cmds)
+    result['invocation'] = ipaddrs.invocation(module.params)
+    module.exit_json(**result)

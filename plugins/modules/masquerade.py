@@ -1,0 +1,153 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the eucalyptus.cloud collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: masquerade
+short_description: MASQUERADE and FORWARD ACCEPT rules per source, in chains of their own, in one transaction
+version_added: 0.1.0
+description:
+  - For every source, one C(-s SOURCE -o OUT_INTERFACE -j MASQUERADE) rule in the C(nat) table and
+    (with I(forward=true)) one C(-s SOURCE -j ACCEPT) rule in the C(filter) table, as the runbook's
+    C(iptables -t nat -I POSTROUTING -o br0 -s $i/32 -j MASQUERADE; iptables -I FORWARD -s $i/32 -j ACCEPT) loop does.
+  - The rules live in chains owned by this module (I(masq_chain), I(forward_chain)), each reached by
+    one unconditional jump inserted at the top of C(POSTROUTING) / C(FORWARD). Other rules in the
+    builtin chains (eucanetd, firewalld, Docker, libvirt...) are never touched. Chains whose names
+    start with C(EUCA_) or C(EU_) are refused because eucanetd flushes them.
+  - Reads each table once with C(iptables-save -t nat) / C(-t filter), computes the difference, and
+    applies it with one C(iptables-restore --noflush) carrying both tables (each table commits atomically).
+  - When the owned chains become empty (I(state=absent)), the chains and their jumps are removed.
+author:
+  - eucalyptus.cloud developers
+requirements:
+  - iptables (C(iptables-save), C(iptables-restore)); iptables-nft or iptables-legacy
+  - netaddr (Python library) on the target
+extends_documentation_fragment:
+  - eucalyptus.cloud.attributes
+options:
+  sources:
+    description:
+      - IPv4 sources in the same forms as R(static_routes,ansible_collections.eucalyptus.cloud.static_routes_module)
+        I(destinations) (address, CIDR, range C(A-B)); a range gives one C(/32) rule per address.
+    type: list
+    elements: str
+    default: []
+  out_interface:
+    description:
+      - External interface for the MASQUERADE rules (C(-o)), for example C(br0). Required when I(state=present).
+    type: str
+  forward:
+    description:
+      - Also keep one C(FORWARD) C(ACCEPT) rule per source. With C(false) this module's forward rules
+        for the listed sources are removed.
+    type: bool
+    default: true
+  state:
+    description:
+      - C(present) adds missing rules and replaces this module's rules for a listed source that differ
+        (for example another I(out_interface)).
+      - C(absent) removes this module's rules for the listed sources (all of them with I(purge=true)).
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - Also remove the rules in this module's chains for sources that are not listed.
+    type: bool
+    default: false
+  backend:
+    description:
+      - Which iptables to use. C(auto) follows C(iptables -V) (C(nf_tables) or C(legacy); an
+        iptables older than 1.8 is legacy).
+    type: str
+    choices: [auto, nft, legacy]
+    default: auto
+  masq_chain:
+    description:
+      - Name of the owned chain in the C(nat) table.
+    type: str
+    default: EUCLOUD-MASQ
+  forward_chain:
+    description:
+      - Name of the owned chain in the C(filter) table.
+    type: str
+    default: EUCLOUD-FWD
+notes:
+  - Rules are runtime state. The C(eucalyptus.cloud.midonet_gateway) role persists them with a systemd unit.
+seealso:
+  - module: eucalyptus.cloud.static_routes
+  - module: eucalyptus.cloud.veth_uplink
+'''
+
+EXAMPLES = r'''
+- name: NAT the public IPs out of br0 and let them through FORWARD
+  eucalyptus.cloud.masquerade:
+    sources:
+      - 203.0.113.10-203.0.113.20
+    out_interface: br0
+    purge: true
+
+- name: Remove all rules of this module
+  eucalyptus.cloud.masquerade:
+    state: absent
+    purge: true
+'''
+
+RETURN = r'''
+added:
+  description: Sources (normalised CIDRs) that got a new rule.
+  returned: always
+  type: list
+  elements: str
+  sample: ["203.0.113.10/32"]
+removed:
+  description: Sources whose rules were removed and that have none left.
+  returned: always
+  type: list
+  elements: str
+sources:
+  description: The normalised list of sources.
+  returned: always
+  type: list
+  elements: str
+backend:
+  description: The iptables backend used, C(nft) or C(legacy).
+  returned: always
+  type: str
+chains:
+  description: The owned chains, by table.
+  returned: always
+  type: dict
+  sample: {"nat": "EUCLOUD-MASQ", "filter": "EUCLOUD-FWD"}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.eucalyptus.cloud.plugins.module_utils.netfilter import (
+    DEFAULT_FWD_CHAIN, DEFAULT_MASQ_CHAIN, run_masquerade)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            sources=dict(type='list', elements='str', default=[]),
+            out_interface=dict(type='str'),
+            forward=dict(type='bool', default=True),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            purge=dict(type='bool', default=False),
+            backend=dict(type='str', choices=['auto', 'nft', 'legacy'], default='auto'),
+            masq_chain=dict(type='str', default=DEFAULT_MASQ_CHAIN),
+            forward_chain=dict(type='str', default=DEFAULT_FWD_CHAIN),
+        ),
+        required_if=[('state', 'present', ['out_interface'])],
+        supports_check_mode=True,
+    )
+    run_masquerade(module)
+
+
+if __name__ == '__main__':
+    main()
