@@ -109,11 +109,13 @@ removed:
   returned: always
   type: list
   elements: str
-sources:
-  description: The normalised list of sources.
+count:
+  description:
+    - Number of sources with a MASQUERADE rule in this module's chain after the run.
+    - The full rule lists are in C(diff) when diff mode is on; they are not returned otherwise, to
+      keep large lists off the controller.
   returned: always
-  type: list
-  elements: str
+  type: int
 backend:
   description: The iptables backend used, C(nft) or C(legacy).
   returned: always

@@ -130,11 +130,13 @@ conflicts:
   returned: always
   type: list
   elements: str
-routes:
-  description: All destinations with a route owned by this module in the table after the run.
+count:
+  description:
+    - Number of destinations with a route owned by this module in the table after the run.
+    - The full list is in C(diff.after) when diff mode is on; it is not returned otherwise, to
+      keep large lists off the controller.
   returned: always
-  type: list
-  elements: str
+  type: int
 table:
   description: The table.
   returned: always
