@@ -19,6 +19,7 @@ Only lab plumbing lives here; everything on the hosts is done by the collection'
                               the inventory group each one verifies (LAB_CHECKS)
 """
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -31,6 +32,7 @@ IMAGE = "localhost/eucalyptus-cloud-lab:current"
 REPO_DIR = os.path.join(HERE, "build", "repo")
 REPO_MOUNT = "/opt/eucalyptus-lab-repo"
 LABEL = "io.eucalyptus-cloud.lab"
+SPEC_LABEL = LABEL + ".spec"
 # tests/infra/<dir> -> the inventory group whose hosts it verifies
 LAB_CHECKS = [
     ("common", "all"),
@@ -84,6 +86,12 @@ def inventory(path, data=None):
     return hosts
 
 
+def container_label(name, label):
+    proc = sh(["podman", "container", "inspect", "--format", "{{index .Config.Labels \"%s\"}}" % label, name],
+              check=False)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
 def container_state(name):
     proc = sh(["podman", "container", "inspect", "--format", "{{.State.Status}}", name], check=False)
     return proc.stdout.strip() if proc.returncode == 0 else None
@@ -116,8 +124,17 @@ def up(path):
     created = []
     for net in sorted(set((h["network"], h["subnet"]) for h in hosts)):
         ensure_network(*net)
+    os.makedirs(REPO_DIR, exist_ok=True)
+    image_id = sh(["podman", "image", "inspect", "--format", "{{.Id}}", IMAGE]).stdout.strip()
     for h in hosts:
+        # A container made from another image or with other options is replaced: lab hosts
+        # are disposable, and a stale one would test something else than the recipe says.
+        spec = hashlib.sha256(json.dumps([image_id, h, REPO_DIR, REPO_MOUNT]).encode()).hexdigest()[:16]
         state = container_state(h["container"])
+        if state is not None and container_label(h["container"], SPEC_LABEL) != spec:
+            print("lab: %s is out of date with the lab recipe; recreating it" % h["container"])
+            sh(["podman", "rm", "-f", "-t", "5", "--volumes", h["container"]], check=False)
+            state = None
         if state == "running":
             continue
         if state is not None:
@@ -128,12 +145,11 @@ def up(path):
                 continue
             sh(["podman", "rm", "-f", h["container"]], check=False)
         cmd = ["podman", "run", "-d", "--name", h["container"], "--hostname", h["name"],
-               "--label", LABEL + "=1", "--privileged", "--systemd=always",
-               "--network", h["network"]]
+               "--label", LABEL + "=1", "--label", "%s=%s" % (SPEC_LABEL, spec),
+               "--privileged", "--systemd=always", "--network", h["network"],
+               "-v", "%s:%s:ro" % (REPO_DIR, REPO_MOUNT)]
         if h["ip"]:
             cmd += ["--ip", h["ip"]]
-        if os.path.isdir(REPO_DIR):
-            cmd += ["-v", "%s:%s:ro" % (REPO_DIR, REPO_MOUNT)]
         sh(cmd + [IMAGE, "/sbin/init"])
         created.append(h["container"])
     for h in hosts:

@@ -147,8 +147,15 @@ PY
 
 echo "$inputs_hash" >"$work/repo/.inputs"
 chmod -R a+rX "$work/repo"
-# swap in: the old repository disappears only once the new one is complete
-if [ -d "$out" ]; then mv "$out" "$work/old"; fi
-mv "$work/repo" "$out"
+# Update the repository directory in place (never replace the directory itself): lab hosts
+# bind-mount it, and a mount of a replaced directory would keep pointing at the deleted one.
+# The indexes go last, so apt never sees an index naming a package that is not there yet.
+mkdir -p "$out"
+for f in "$out"/*.deb; do
+  [ -e "$f" ] && [ ! -e "$work/repo/$(basename "$f")" ] && rm -f "$f"
+done
+cp -p "$work/repo"/*.deb "$out/"
+cp -p "$work/repo/Packages" "$work/repo/Packages.gz" "$work/repo/Release" "$work/repo/.inputs" "$out/"
+chmod -R a+rX "$out"
 echo "build.sh: built $(ls "$out"/*.deb | wc -l) packages in $out" >&2
 echo "$out"

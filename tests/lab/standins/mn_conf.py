@@ -206,7 +206,8 @@ def main(argv=None):
     p.add_argument("-t", "--template")
     p.add_argument("-h", "--host")
     p.add_argument("args", nargs="*")
-    args = p.parse_args(argv)
+    # options may follow the command's arguments (`mn-conf get -t default KEY`), as in mn-conf
+    args = p.parse_intermixed_args(argv)
     conf = Conf()
     try:
         where = target(args)
