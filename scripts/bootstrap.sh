@@ -27,7 +27,11 @@ want="$(sha256sum requirements.txt | cut -d' ' -f1)"
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: creating .venv from requirements.txt"
   "$PY" -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+  # (this machine's pip configuration names local indexes that may not exist; pip warns about
+  # each one and goes on to the real index, so those lines are dropped)
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt 2>&1 \
+    | { grep -v "^WARNING: Location '.*' is ignored" || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "bootstrap: pip install failed" >&2; exit 1; }
   echo "$want" > "$stamp"
 fi
 
