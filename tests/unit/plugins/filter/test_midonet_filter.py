@@ -41,7 +41,9 @@ def test_through_jinja(tmp_path):
     ansible = os.path.join(top, '.venv', 'bin', 'ansible')
     if not os.path.exists(ansible):
         pytest.skip('no .venv/bin/ansible')
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(top, '.cache', 'collections'))
+    # pin the result format: `make test` exports an ANSIBLE_CONFIG whose callback prints YAML
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(top, '.cache', 'collections'),
+               ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_LOAD_CALLBACK_PLUGINS='0')
     out = subprocess.run(
         [ansible, 'localhost', '-c', 'local', '-m', 'debug', '-a',
          "msg={{ ['euca-mido' | eucalyptus.cloud.eucanetd_tunnel_zone_ok('4.2'), "
