@@ -11,9 +11,12 @@ tarball="$(ls "$work"/eucalyptus-cloud-*.tar.gz)"
 size=$(stat -c %s "$tarball")
 echo "tarball: $(basename "$tarball") $size bytes"
 [ "$size" -lt $((2 * 1024 * 1024)) ] || { echo "tarball is over 2 MiB"; exit 1; }
-# Lab stand-ins must never ship: they live only under tests/lab.
-if tar -tzf "$tarball" | grep -v '^tests/' | grep -qi 'standin'; then
-  echo "a stand-in leaked outside tests/"; exit 1
+# The lab's stand-ins live only under tests/lab: nothing users run may name them or the lab.
+if tar -tzf "$tarball" | grep -E '^(plugins|roles|playbooks|meta)/' | grep -qiE 'stand-?in|/lab/'; then
+  echo "a stand-in file leaked outside tests/"; exit 1
+fi
+if grep -rniE 'tests/lab|stand-?in|lab_[a-z]' plugins roles playbooks meta; then
+  echo "plugins/, roles/, playbooks/ or meta/ refer to the lab or its stand-ins (above)"; exit 1
 fi
 # The dependencies come from the `ansible` package (no Galaxy here): install without them,
 # then resolve against the venv's bundled collections.

@@ -55,7 +55,8 @@ for spec in "${PACKAGES[@]}"; do
   IFS='|' read -r name version depends recommends unit mapping description <<<"$spec"
   root="$work/$name"
   mkdir -p "$root/DEBIAN"
-  cp -a "$here/$name/." "$root/"
+  # (git keeps no empty folders: a package may have no files of its own besides the stand-in)
+  if [ -d "$here/$name" ]; then cp -a "$here/$name/." "$root/"; fi
   src="${mapping%%:*}"; dest="${mapping#*:}"
   install -D -m 0755 "$standins/$src" "$root/$dest"
   # conffiles: everything under /etc, plus the webapp's WEB-INF configuration (as the real RPM)
