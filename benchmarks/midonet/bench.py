@@ -20,8 +20,6 @@ The module runs exactly as Ansible runs it on a target (tests/module_runner.py).
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -30,40 +28,15 @@ import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-STANDIN = os.path.join(TOP, "tests", "lab", "standins", "midonet_api.py")
 sys.path.insert(0, os.path.join(TOP, "tests"))
+sys.path.insert(0, os.path.join(TOP, "tests", "integration", "midonet"))
 from module_runner import run_module  # noqa: E402
+from midonet_standin import StandIn  # noqa: E402  (the integration tests' stand-in launcher)
 
 MT_TZ = "application/vnd.org.midonet.TunnelZone-v1+json"
 MT_TZH = "application/vnd.org.midonet.TunnelZoneHost-v1+json"
 MT_TZH_COLL = "application/vnd.org.midonet.collection.TunnelZoneHost-v1+json"
 MT_HOST = "application/vnd.org.midonet.Host-v3+json"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_standin(flavor, hosts):
-    port = free_port()
-    url = "http://127.0.0.1:%d/midonet-api" % port
-    seeds = ",".join("%s=%s" % (n, i) for n, i in hosts)
-    proc = subprocess.Popen([sys.executable, STANDIN, "--flavor", str(flavor), "--host", "127.0.0.1",
-                             "--port", str(port), "--store", "memory", "--seed-hosts", seeds],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while True:
-        try:
-            requests.get(url + "/", timeout=1)
-            return proc, url
-        except requests.exceptions.ConnectionError:
-            if proc.poll() is not None or time.time() > deadline:
-                raise SystemExit("stand-in did not start")
-            time.sleep(0.1)
 
 
 class CountingCli(object):
@@ -142,7 +115,8 @@ def bench_flavor(flavor, n, repeat):
     hosts = [("node%04d.euca" % i, str(uuid.UUID(int=(flavor << 64) + i + 1, version=4))) for i in range(n)]
     members = [{"host": name, "address": "10.%d.%d.%d" % (1 + i // 65536, (i // 256) % 256, i % 256)}
                for i, (name, dummy) in enumerate(hosts)]
-    proc, url = start_standin(flavor, hosts)
+    api = StandIn(flavor, hosts=dict(hosts))
+    url = api.url
     runs = []
     try:
         for rep in range(repeat):
@@ -176,8 +150,7 @@ def bench_flavor(flavor, n, repeat):
             rows.append(row("cli loop no-op", flavor, cli.calls, time.time() - t, n))
             runs.append(rows)
     finally:
-        proc.terminate()
-        proc.wait(10)
+        api.stop()
     return median_rows(runs)
 
 
@@ -188,8 +161,6 @@ def main():
     ap.add_argument("--repeat", type=int, default=3, help="repetitions; the median time is shown")
     ap.add_argument("--json", help="also write the rows to this file")
     args = ap.parse_args()
-    if not os.path.exists(STANDIN):
-        raise SystemExit("the MidoNet API stand-in %s is missing" % STANDIN)
     rows = []
     for flavor in [int(f) for f in args.flavors.split(",")]:
         rows.extend(bench_flavor(flavor, args.members, args.repeat))
