@@ -462,12 +462,13 @@ def plan_routes(owned, foreign, destinations, gateway=None, device=None, metric=
     for cidr in sort(owned):
         for gw, dev, m, kind in owned[cidr]:
             before.append(_route_text(cidr, gw, dev, m, kind))
+    routes = sort(final)
     after = []
-    for cidr in sort(final):
+    for cidr in routes:
         for gw, dev, m, kind in final[cidr]:
             after.append(_route_text(cidr, gw, dev, m, kind))
     return dict(commands=cmds_del + cmds_add, added=added, updated=updated, removed=sort(removed),
-                conflicts=conflicts, routes=sort(final), before=before, after=after)
+                conflicts=conflicts, routes=routes, before=before, after=after)
 
 
 def read_routes(module, table):
