@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """iproute2 logic for the veth_uplink and static_routes modules.
 
-Each module reads the kernel state once (``ip -json``), builds a plan with the pure functions
+Each module reads the kernel state once (``ip -json``, or the text form on old iproute2), builds a plan with the pure functions
 below (unit tested without a kernel), and applies the plan with ONE ``ip -batch -`` fed on stdin.
 """
 from __future__ import (absolute_import, division, print_function)
@@ -54,18 +54,165 @@ def ip_cmd(module):
     return module.get_bin_path('ip', required=True)
 
 
-def read_json(module, args):
-    """Run ``ip -json ARGS`` and return the decoded list."""
-    rc, out, err = module.run_command([ip_cmd(module), '-json'] + list(args))
-    if rc != 0:
-        raise PlanError('ip -json %s failed: %s' % (' '.join(args), (err or out).strip()))
-    out = out.strip()
-    if not out:
+def read_ip(module, args, text_parser, missing_ok=None):
+    """Run ``ip -json ARGS`` and return a list shaped like its JSON output.
+
+    iproute2 before 4.13 (EL7 ships 4.11) rejects or ignores ``-json`` for some objects, and 4.15
+    can print invalid JSON for routes; then the plain text output is parsed by ``text_parser``
+    into the same shape, so the modules work unchanged on old targets.
+    ``missing_ok``: an error text that means "nothing there" (e.g. a table without routes).
+    """
+    ip = ip_cmd(module)
+    shown = 'ip %s' % ' '.join(args)
+    rc, out, err = module.run_command([ip, '-json'] + list(args))
+    if rc == 0:
+        out = out.strip()
+        if not out:
+            return []
+        if out[0] in '[{':
+            try:
+                data = json.loads(out)
+                return data if isinstance(data, list) else [data]
+            except ValueError:
+                pass            # broken JSON from an old iproute2: read the text form below
+        else:
+            return _parse_text(text_parser, out, shown)
+    elif missing_ok and missing_ok in (err or ''):
         return []
+    elif not _JSON_REFUSED.search(err or out or ''):
+        raise PlanError('%s failed: %s' % (shown, (err or out).strip()))
+    rc, out, err = module.run_command([ip] + list(args))
+    if rc != 0:
+        if missing_ok and missing_ok in (err or ''):
+            return []
+        raise PlanError('%s failed: %s' % (shown, (err or out).strip()))
+    return _parse_text(text_parser, out.strip(), shown)
+
+
+def _parse_text(text_parser, out, shown):
     try:
-        return json.loads(out)
-    except ValueError as exc:
-        raise PlanError('cannot parse the output of ip -json %s: %s' % (' '.join(args), exc))
+        return text_parser(out)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise PlanError('cannot parse the output of %s: %s' % (shown, exc))
+
+
+# ``ip -json`` on iproute2 that does not know the option
+_JSON_REFUSED = re.compile(r'Option "-j(son)?" is unknown|unknown option|invalid option', re.I)
+
+
+# --------------------------------------------------------------------------------------------
+# text output of old iproute2, parsed into the ``ip -json`` shape (only the keys used here)
+
+_ROUTE_TYPES = frozenset(('unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable',
+                          'prohibit', 'blackhole', 'nat', 'anycast'))
+# keys printed with one value, and their ip -json names
+_ROUTE_KEYS = {'via': 'gateway', 'dev': 'dev', 'proto': 'protocol', 'metric': 'metric', 'scope': 'scope',
+               'src': 'prefsrc', 'table': 'table', 'weight': 'weight'}
+# other keys printed with one value (may be preceded by 'lock'); their values are skipped
+_ROUTE_SKIP = frozenset(('mtu', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd', 'initcwnd',
+                         'initrwnd', 'ssthresh', 'realm', 'realms', 'rto_min', 'hoplimit', 'features',
+                         'quickack', 'congctl', 'fastopen_no_cookie', 'expires', 'error', 'pref', 'tos',
+                         'dsfield', 'uid', 'nhid', 'from', 'iif', 'oif', 'mark', 'ipid', 'age', 'users',
+                         'used', 'rto', 'ttl-propagate'))
+_INT_KEYS = frozenset(('metric', 'weight'))
+
+
+def _route_words(words, route):
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _ROUTE_KEYS and i + 1 < len(words):
+            value = words[i + 1]
+            i += 2
+            if w == 'via' and value in ('inet', 'inet6') and i < len(words):
+                value = words[i]
+                i += 1
+            route[_ROUTE_KEYS[w]] = int(value) if w in _INT_KEYS else value
+        elif w in _ROUTE_SKIP:
+            i += 3 if i + 1 < len(words) and words[i + 1] == 'lock' else 2
+        else:
+            i += 1          # flags such as linkdown, onlink, dead
+    return route
+
+
+def parse_route_text(text):
+    """``ip route show`` / ``ip route get`` text: a list of dicts with ip -json's keys."""
+    routes = []
+    for line in text.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if line[0] in ' \t':
+            if words[0] == 'nexthop' and routes:
+                routes[-1].setdefault('nexthops', []).append(_route_words(words[1:], {}))
+            continue        # 'cache' lines of ip route get, and other continuations
+        route = {}
+        if words[0] in _ROUTE_TYPES:
+            if words[0] != 'unicast':
+                route['type'] = words[0]
+            words = words[1:]
+        if not words:
+            continue
+        route['dst'] = words[0]
+        routes.append(_route_words(words[1:], route))
+    return routes
+
+
+_LINK_HEAD = re.compile(r'^\d+:\s+([^\s:@]+)(?:@([^\s:]+))?:\s+<([^>]*)>(.*)$')
+# first words of -details lines that are not a link kind
+_NOT_KIND = frozenset(('addrgenmode', 'numtxqueues', 'numrxqueues', 'gso_max_size', 'alias', 'altname',
+                       'vf', 'prop', 'protodown', 'inet', 'inet6', 'valid_lft'))
+
+
+def parse_addr_text(text):
+    """``ip -details addr show`` text: a list of dicts with ip -json's keys used by parse_links."""
+    items = []
+    item = None
+    for line in text.splitlines():
+        m = _LINK_HEAD.match(line)
+        if m:
+            item = {'ifname': m.group(1), 'flags': [f for f in m.group(3).split(',') if f], 'addr_info': []}
+            at = m.group(2)
+            if at and at != 'NONE':
+                item['link'] = at
+            rest = m.group(4).split()
+            for i, w in enumerate(rest[:-1]):
+                if w == 'mtu':
+                    item['mtu'] = int(rest[i + 1])
+                elif w == 'master':
+                    item['master'] = rest[i + 1]
+            item['_kind_line'] = True
+            items.append(item)
+            continue
+        words = line.split()
+        if item is None or not words:
+            continue
+        if words[0].startswith('link/'):
+            for i, w in enumerate(words[:-1]):
+                if w in ('link-netnsid', 'link-netns'):
+                    item['link_netnsid'] = words[i + 1]
+                    item.pop('link', None)       # the name after @ is an index in another namespace
+            continue
+        if words[0] in ('inet', 'inet6') and len(words) > 1:
+            addr = words[1]
+            if len(words) > 3 and words[2] == 'peer':
+                plen = words[3].partition('/')[2]
+                addr = '%s/%s' % (addr, plen or ('32' if words[0] == 'inet' else '128'))
+            local, _, plen = addr.partition('/')
+            entry = {'family': words[0], 'local': local,
+                     'prefixlen': int(plen) if plen else (32 if words[0] == 'inet' else 128)}
+            if 'scope' in words[:-1]:
+                entry['scope'] = words[words.index('scope') + 1]
+            item['addr_info'].append(entry)
+            item['_kind_line'] = False
+            continue
+        if item.pop('_kind_line', False):
+            # -details prints the kind (veth, bridge, vxlan ...) first on the line after link/
+            if words[0] not in _NOT_KIND and not words[0].endswith('_slave'):
+                item['linkinfo'] = {'info_kind': words[0]}
+    for item in items:
+        item.pop('_kind_line', None)
+    return items
 
 
 def apply_batch(module, commands):
@@ -253,7 +400,7 @@ def run_veth_uplink(module):
         # validate names before running anything with them
         for opt in ('bridge', 'veth', 'peer'):
             check_ifname(p[opt], opt)
-        links = parse_links(read_json(module, ['-details', 'addr', 'show']))
+        links = parse_links(read_ip(module, ['-details', 'addr', 'show'], parse_addr_text))
         cmds, after = plan_uplink(links, p['bridge'], p['veth'], p['peer'], p['address'], p['mtu'], p['state'])
     except PlanError as exc:
         module.fail_json(msg=str(exc))
@@ -264,7 +411,8 @@ def run_veth_uplink(module):
         result['diff'] = dict(before=before_lines, after=after_lines)
     if cmds and not module.check_mode:
         apply_batch(module, cmds)
-        after_lines = describe_links(parse_links(read_json(module, ['-details', 'addr', 'show'])), names)
+        after_lines = describe_links(parse_links(read_ip(module, ['-details', 'addr', 'show'], parse_addr_text)),
+                                     names)
     result['interfaces'] = after_lines
     result['invocation'] = ipaddrs.invocation(module.params)
     module.exit_json(**result)
@@ -473,33 +621,40 @@ def plan_routes(owned, foreign, destinations, gateway=None, device=None, metric=
 
 def read_routes(module, table):
     """``ip -json route show table T``: all IPv4 routes of the table (ours and others, for conflicts)."""
-    args = ['route', 'show', 'table', table]
-    rc, out, err = module.run_command([ip_cmd(module), '-json'] + args)
-    if rc != 0:
-        if 'table does not exist' in err:
-            return []        # a numbered table with no routes yet
-        raise PlanError('ip -json %s failed: %s' % (' '.join(args), (err or out).strip()))
-    out = out.strip()
-    try:
-        return json.loads(out) if out else []
-    except ValueError as exc:
-        raise PlanError('cannot parse the output of ip -json %s: %s' % (' '.join(args), exc))
+    return read_ip(module, ['route', 'show', 'table', table], parse_route_text, missing_ok='table does not exist')
 
 
 def _check_gateway(module, gateway, device):
-    """The kernel refuses a gateway that is not on a directly connected network: test it first."""
-    args = ['route', 'get', gateway]
-    if device:
-        args += ['oif', device]
+    """The kernel takes a next hop only if a link-scope route covers it (on ``device`` when given).
+
+    Test that first, so that ``ip -batch`` does not stop half-way. ``ip route get GW oif DEV``
+    cannot tell: with an output device the kernel assumes an unknown destination is on-link.
+    """
     try:
-        res = read_json(module, args)
+        res = read_ip(module, ['route', 'get', gateway], parse_route_text)
+        first = res[0] if res else {}
+        unreachable = None
     except PlanError as exc:
-        return 'gateway %s is not reachable%s: %s' % (gateway, ' through %s' % device if device else '', exc)
-    if res and res[0].get('gateway'):
+        first = {}
+        unreachable = exc
+    if device is not None:
+        try:
+            onlink = read_ip(module, ['route', 'show', 'table', 'all', 'match', gateway, 'scope', 'link',
+                                      'dev', device], parse_route_text)
+        except PlanError as exc:
+            return 'gateway %s is not reachable through %s: %s' % (gateway, device, exc)
+        if not [r for r in onlink if r.get('type', 'unicast') == 'unicast']:
+            other = _route_text('', first.get('gateway'), first.get('dev'), None).strip()
+            return ('gateway %s is not on a network connected to %s (%s); a static route needs a next hop '
+                    'on the link of its device' % (gateway, device, 'the kernel would reach it ' + other
+                                                   if other else 'no route reaches it'))
+    elif unreachable is not None:
+        return 'gateway %s is not reachable: %s' % (gateway, unreachable)
+    elif first.get('gateway'):
         return ('gateway %s is not on a directly connected network (the kernel would reach it via %s); '
-                'a static route needs an on-link next hop' % (gateway, res[0]['gateway']))
-    if res and res[0].get('type') in ('local', 'broadcast', 'unreachable', 'blackhole', 'prohibit'):
-        return 'gateway %s is a %s address, not a next hop' % (gateway, res[0]['type'])
+                'a static route needs an on-link next hop' % (gateway, first['gateway']))
+    if first.get('type') in ('local', 'broadcast', 'unreachable', 'blackhole', 'prohibit'):
+        return 'gateway %s is a %s address, not a next hop' % (gateway, first['type'])
     return None
 
 

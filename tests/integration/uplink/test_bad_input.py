@@ -34,6 +34,12 @@ CASES = [
      "gateway"),
     ("route-offlink-gateway", "static_routes", dict(destinations=["203.0.113.1"], gateway="198.18.0.1"), [],
      "not reachable"),
+    ("route-gateway-off-device-link", "static_routes",
+     dict(destinations=["203.0.113.1"], gateway="10.99.0.1", device="uplinkbridge"), [], "connected to uplinkbridge"),
+    ("route-gateway-other-device", "static_routes",
+     dict(destinations=["203.0.113.1"], gateway="192.0.2.5", device="uplinkbridge"), [], "connected to uplinkbridge"),
+    ("route-gateway-device-missing", "static_routes",
+     dict(destinations=["203.0.113.1"], gateway=GATEWAY, device="nosuchdev"), [], "nosuchdev"),
     ("route-no-gateway", "static_routes", dict(destinations=["203.0.113.1"]), [], "gateway"),
     ("route-table-all", "static_routes", dict(destinations=["203.0.113.1"], gateway=GATEWAY, table="all"), [],
      "table"),
@@ -60,6 +66,15 @@ CASES = [
 ]
 
 
+# check mode cannot know whether an earlier task creates the next hop's network: these only warn there
+WARN_IN_CHECK_MODE = {
+    "route-offlink-gateway": "not reachable",
+    "route-gateway-off-device-link": "connected to uplinkbridge",
+    "route-gateway-other-device": "connected to uplinkbridge",
+    "route-gateway-device-missing": "nosuchdev",
+}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_changes_nothing(uplink_ns, run, case):
     _id, module, args, setup, text = case
@@ -71,11 +86,22 @@ def test_bad_input_changes_nothing(uplink_ns, run, case):
     before = snapshot(uplink_ns)
     for check in (True, False):
         res = run(module, args, check=check)
-        if check and _id == "route-offlink-gateway":
+        if check and _id in WARN_IN_CHECK_MODE:
             # check mode cannot know whether an earlier task creates the next hop's network: it warns
-            assert not res.failed and "not reachable" in str(res.get("warnings")), res
+            assert not res.failed and WARN_IN_CHECK_MODE[_id] in str(res.get("warnings")), res
             assert snapshot(uplink_ns) == before
             continue
         assert res.failed, res
         assert text in res["msg"], res["msg"]
         assert snapshot(uplink_ns) == before
+
+
+def test_gateway_is_own_address_refused(uplink_ns, run):
+    before = snapshot(uplink_ns)
+    for device in (None, "uplinkbridge"):
+        args = dict(destinations=["203.0.113.1"], gateway="172.19.0.2")
+        if device:
+            args["device"] = device
+        res = run("static_routes", args)
+        assert res.failed and "is a local address" in res["msg"], res
+    assert snapshot(uplink_ns) == before

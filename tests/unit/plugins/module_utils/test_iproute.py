@@ -159,3 +159,125 @@ def test_load_rt_protos(tmp_path):
     d.mkdir()
     (d / "x.conf").write_text("151 other\n")
     assert iproute.load_rt_protos([str(f)], [str(d)]) == {"eucloud": 150, "dhcp": 16, "other": 151}
+
+
+# --------------------------------------------------------------------------------------------
+# text output of old iproute2 (EL7 ships 4.11: no JSON for routes), parsed into the JSON shape
+
+# The same state as LINKS_JSON in the text form of `ip -details addr show` (iproute2 6.1 printed
+# this layout; 4.x prints the same head, link/ and kind lines with fewer attributes).
+LINKS_TEXT = """\
+1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 promiscuity 0 minmtu 0 maxmtu 0 numtxqueues 1
+2: veth1@veth0: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default qlen 1000
+    link/ether d6:cc:fe:d3:46:92 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535
+    veth numtxqueues 2 numrxqueues 2 gso_max_size 65536 gso_max_segs 65535
+3: veth0@veth1: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue master ub state LOWERLAYERDOWN
+    link/ether 0e:7e:d4:9b:90:b4 brd ff:ff:ff:ff:ff:ff promiscuity 1  allmulti 1 minmtu 68 maxmtu 65535
+    veth
+    bridge_slave state disabled priority 32 cost 2 hairpin off guard off root_block off fastleave off
+4: ub: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN group default qlen 1000
+    link/ether 0e:7e:d4:9b:90:b4 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 65535
+    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0 priority 32768
+    inet 172.19.0.2/30 brd 172.19.0.3 scope global ub
+       valid_lft forever preferred_lft forever
+    inet6 fe80::1/64 scope link
+       valid_lft forever preferred_lft forever
+5: vx@if2: <UP> mtu 1500 qdisc noop state DOWN group default qlen 1000
+    link/ether 26:b0:90:a4:ce:80 brd ff:ff:ff:ff:ff:ff link-netnsid 0 promiscuity 0
+    veth numtxqueues 2 numrxqueues 2
+"""
+
+ROUTES_TEXT = """\
+10.0.0.0/24 via 172.19.0.1 dev ub proto static metric 5
+172.19.0.0/30 dev ub proto kernel scope link src 172.19.0.2
+203.0.113.5 via 172.19.0.1 dev ub proto 150 linkdown
+203.0.113.6 via 172.19.0.1 dev ub proto eucloud
+203.0.113.7 via 172.19.0.1 dev ub
+blackhole 198.51.100.0/24 proto 150
+"""
+
+
+def test_parse_addr_text_matches_json():
+    assert iproute.parse_links(iproute.parse_addr_text(LINKS_TEXT)) == links()
+
+
+def test_parse_addr_text_peer_address_and_physical_nic():
+    text = ("7: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9000 qdisc mq master br0 state UP qlen 1000\n"
+            "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff promiscuity 1\n"
+            "    bridge_slave state forwarding priority 32 cost 4\n"
+            "    inet 10.0.0.5 peer 10.0.0.6/32 scope global eth0\n"
+            "8: tunl0@NONE: <NOARP> mtu 1480 qdisc noop state DOWN\n"
+            "    link/ipip 0.0.0.0 brd 0.0.0.0\n"
+            "    ipip remote any local any ttl inherit nopmtudisc\n")
+    got = iproute.parse_links(iproute.parse_addr_text(text))
+    assert got["eth0"] == {"kind": None, "peer": None, "peer_netns": False, "master": "br0", "mtu": 9000,
+                           "up": True, "addrs": [("inet", "10.0.0.5/32", "global")]}
+    assert got["tunl0"]["kind"] == "ipip" and got["tunl0"]["peer"] is None and not got["tunl0"]["up"]
+
+
+def test_parse_route_text_matches_json():
+    keys = ("dst", "gateway", "dev", "protocol", "metric", "type")
+    text = [dict((k, r.get(k)) for k in keys) for r in iproute.parse_route_text(ROUTES_TEXT)]
+    js = [dict((k, r.get(k)) for k in keys) for r in ROUTES_JSON]
+    assert text == js
+    assert iproute.split_routes(iproute.parse_route_text(ROUTES_TEXT), 150, {"eucloud": 150}) == \
+        iproute.split_routes(ROUTES_JSON, 150, {"eucloud": 150})
+
+
+def test_parse_route_text_multipath_metrics_and_get():
+    text = ("192.0.2.0/24 proto 150 metric 7\n"
+            "\tnexthop via 10.9.0.2 dev br0 weight 1 linkdown\n"
+            "\tnexthop via 10.9.0.3 dev br0 weight 2\n"
+            "198.51.100.0/24 via inet6 fe80::1 dev br0 proto static mtu lock 1400 advmss 1360 metric 9\n")
+    got = iproute.parse_route_text(text)
+    assert got[0]["dst"] == "192.0.2.0/24" and got[0]["metric"] == 7 and "gateway" not in got[0]
+    assert [(n["gateway"], n["weight"]) for n in got[0]["nexthops"]] == [("10.9.0.2", 1), ("10.9.0.3", 2)]
+    assert got[1]["gateway"] == "fe80::1" and got[1]["metric"] == 9 and got[1]["protocol"] == "static"
+    owned, _ = iproute.split_routes(got, 150)
+    assert owned == {"192.0.2.0/24": [("multipath", None, 7, "unicast")]}
+    get = iproute.parse_route_text("local 10.9.0.1 dev lo src 10.9.0.1 uid 0 \n    cache <local> \n")
+    assert get == [{"type": "local", "dst": "10.9.0.1", "dev": "lo", "prefsrc": "10.9.0.1"}]
+
+
+class FakeModule(object):
+    """Answers run_command from a table of argv tuples; records the calls."""
+
+    def __init__(self, answers):
+        self.answers = answers
+        self.calls = []
+
+    def get_bin_path(self, name, required=False):
+        return "/sbin/" + name
+
+    def run_command(self, argv, **kw):
+        self.calls.append(tuple(argv[1:]))
+        return self.answers[tuple(argv[1:])]
+
+
+ARGS = ("route", "show", "table", "main")
+
+
+@pytest.mark.parametrize("first", [
+    (0, ROUTES_TEXT, ""),                                       # -json accepted, ignored (4.11-4.15 routes)
+    (0, '[{"dst":"203.0.113.5",,}]', ""),                      # invalid JSON (4.15 bug): read the text
+    (255, "", 'Option "-json" is unknown, try "ip -help".\n'),  # -json refused (before 4.13)
+])
+def test_read_ip_falls_back_to_text(first):
+    mod = FakeModule({("-json",) + ARGS: first, ARGS: (0, ROUTES_TEXT, "")})
+    got = iproute.read_ip(mod, list(ARGS), iproute.parse_route_text)
+    assert [r["dst"] for r in got] == [r["dst"] for r in ROUTES_JSON]
+    assert mod.calls[0] == ("-json",) + ARGS
+    assert len(mod.calls) == (1 if first[1] == ROUTES_TEXT else 2)
+
+
+def test_read_ip_json_errors_and_missing_table():
+    import json
+    mod = FakeModule({("-json",) + ARGS: (0, json.dumps(ROUTES_JSON), "")})
+    assert iproute.read_ip(mod, list(ARGS), iproute.parse_route_text) == ROUTES_JSON
+    mod = FakeModule({("-json",) + ARGS: (2, "", "Error: ipv4: FIB table does not exist.\n")})
+    assert iproute.read_ip(mod, list(ARGS), iproute.parse_route_text, missing_ok="table does not exist") == []
+    mod = FakeModule({("-json",) + ARGS: (1, "", "Cannot open netlink socket: Permission denied\n")})
+    with pytest.raises(PlanError, match="ip route show table main failed: Cannot open netlink socket"):
+        iproute.read_ip(mod, list(ARGS), iproute.parse_route_text)
+    assert len(mod.calls) == 1
