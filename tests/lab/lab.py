@@ -136,7 +136,12 @@ def up(path):
             sh(["podman", "rm", "-f", "-t", "5", "--volumes", h["container"]], check=False)
             state = None
         if state == "running":
-            continue
+            if sh(["podman", "exec", h["container"], "true"], check=False).returncode == 0:
+                continue
+            # podman's record survived a restart of the machine (or of its runtime) but the
+            # container's processes did not: stop the record, then start or replace it below
+            print("lab: %s is recorded as running but is not; restarting it" % h["container"])
+            sh(["podman", "stop", "-t", "2", h["container"]], check=False)
         if state is not None:
             # A record left by an earlier, killed session: start it if it still works,
             # otherwise replace it.
