@@ -168,6 +168,7 @@ def parse_addr_text(text):
     """``ip -details addr show`` text: a list of dicts with ip -json's keys used by parse_links."""
     items = []
     item = None
+    kind_next = False       # the next detail line of the current link may name its kind
     for line in text.splitlines():
         m = _LINK_HEAD.match(line)
         if m:
@@ -181,7 +182,7 @@ def parse_addr_text(text):
                     item['mtu'] = int(rest[i + 1])
                 elif w == 'master':
                     item['master'] = rest[i + 1]
-            item['_kind_line'] = True
+            kind_next = True
             items.append(item)
             continue
         words = line.split()
@@ -196,22 +197,20 @@ def parse_addr_text(text):
         if words[0] in ('inet', 'inet6') and len(words) > 1:
             addr = words[1]
             if len(words) > 3 and words[2] == 'peer':
-                plen = words[3].partition('/')[2]
-                addr = '%s/%s' % (addr, plen or ('32' if words[0] == 'inet' else '128'))
+                addr += '/' + words[3].partition('/')[2]    # 'A peer B/P': the prefix is the peer's
             local, _, plen = addr.partition('/')
             entry = {'family': words[0], 'local': local,
                      'prefixlen': int(plen) if plen else (32 if words[0] == 'inet' else 128)}
             if 'scope' in words[:-1]:
                 entry['scope'] = words[words.index('scope') + 1]
             item['addr_info'].append(entry)
-            item['_kind_line'] = False
+            kind_next = False
             continue
-        if item.pop('_kind_line', False):
+        if kind_next:
+            kind_next = False
             # -details prints the kind (veth, bridge, vxlan ...) first on the line after link/
             if words[0] not in _NOT_KIND and not words[0].endswith('_slave'):
                 item['linkinfo'] = {'info_kind': words[0]}
-    for item in items:
-        item.pop('_kind_line', None)
     return items
 
 

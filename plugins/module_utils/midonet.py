@@ -364,18 +364,24 @@ class MidonetClient(object):
                                            accept=MT_TUNNEL_ZONE_HOST, ok=(200, 404))
         return body if status == 200 else None
 
-    def create_zone(self, name, zone_type):
-        """POST a zone; return its id (from ``Location``), or None on a duplicate name
-        (5.x: 409; 1.x: 400 "already exists", case-insensitive)."""
-        url = self.url('tunnel_zones')
-        status, body, resp = self.request('POST', url, accept=MT_TUNNEL_ZONE,
-                                          content_type=MT_TUNNEL_ZONE,
-                                          payload={'name': name, 'type': zone_type},
-                                          ok=(200, 201, 400, 409))
+    def _post_new(self, url, media_type, payload):
+        """POST a new resource with its vendor media type; return ``(body, response)``, or None
+        when it already exists (5.x: 409; 1.x: 400 "already exists"). Any other 400 fails."""
+        status, body, resp = self.request('POST', url, accept=media_type, content_type=media_type,
+                                          payload=payload, ok=(200, 201, 400, 409))
         if status == 409 or (status == 400 and _mentions_exists(body)):
             return None
         if status == 400:
             raise self._http_error('POST', url, status, body)
+        return body, resp
+
+    def create_zone(self, name, zone_type):
+        """POST a zone; return its id (from ``Location``), or None on a duplicate name
+        (5.x: 409; 1.x: 400 "already exists", case-insensitive)."""
+        created = self._post_new(self.url('tunnel_zones'), MT_TUNNEL_ZONE, {'name': name, 'type': zone_type})
+        if created is None:
+            return None
+        body, resp = created
         location = resp.headers.get('Location') or ''
         zone_id = location.rstrip('/').rsplit('/', 1)[-1] if location else None
         if not zone_id and isinstance(body, dict):
@@ -390,16 +396,8 @@ class MidonetClient(object):
 
         Returns True when created, False when the host already is a member
         (5.x: 409, empty body; 1.9: 400 "membership already exists")."""
-        url = self.url('tunnel_zones', zone_id, 'hosts')
-        status, body, dummy = self.request('POST', url, accept=MT_TUNNEL_ZONE_HOST,
-                                           content_type=MT_TUNNEL_ZONE_HOST,
-                                           payload={'hostId': host_id, 'ipAddress': address},
-                                           ok=(200, 201, 400, 409))
-        if status == 409 or (status == 400 and _mentions_exists(body)):
-            return False
-        if status == 400:
-            raise self._http_error('POST', url, status, body)
-        return True
+        return self._post_new(self.url('tunnel_zones', zone_id, 'hosts'), MT_TUNNEL_ZONE_HOST,
+                              {'hostId': host_id, 'ipAddress': address}) is not None
 
     def remove_member(self, zone_id, host_id):
         """DELETE a member; a non-member is fine (5.x: 404; 1.x: 204)."""

@@ -18,6 +18,7 @@ import sys
 import pytest
 
 from conftest import GATEWAY, UPLINK, routes, sh, snapshot
+from module_runner import run_module
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(TOP, ".cache", "collections"))
@@ -90,7 +91,6 @@ def test_modules_on_old_ip(netns, old_ip):
     ns = netns
 
     def run(module, args, **kw):
-        from module_runner import run_module
         return run_module(module, args, netns=ns, env=old_ip["env"], **kw)
 
     res = run("veth_uplink", UPLINK, diff=True)

@@ -449,6 +449,13 @@ class MidonetApi:
             raise HttpError(401, "Authentication error",
                             headers={"WWW-Authenticate": 'Basic  realm="BASIC_AUTH_REALM"'})
 
+    def _show(self, ctx, kind, obj, view, missing="Resource not found"):
+        """GET of one resource: negotiate the media type first, then 404 when it is absent."""
+        mt = ctx.accept(self.media[kind]["item"])
+        if obj is None:
+            raise HttpError(404, missing)
+        return Response(200, view(obj), mt)
+
     def r_login(self, ctx):
         challenge = {"WWW-Authenticate": 'Basic  realm="BASIC_AUTH_REALM"'}
         hdr = ctx.headers.get("Authorization") or ""
@@ -631,10 +638,7 @@ class MidonetApi:
         hid, pid = hid.lower(), pid.lower()
         b = self.store.get("hosts/%s/ports/%s" % (hid, pid))
         if ctx.method == "GET":
-            mt = ctx.accept(self.media["host_port"]["item"])
-            if b is None:
-                raise HttpError(404, "Resource not found")
-            return Response(200, self._binding_view(ctx, hid, b), mt)
+            return self._show(ctx, "host_port", b, lambda b: self._binding_view(ctx, hid, b))
         if ctx.method == "DELETE":
             if b is None:
                 if self.flavor == 5:
@@ -707,11 +711,9 @@ class MidonetApi:
         tid = tid.lower()
         tz = self.store.get("tunnel_zones/" + tid)
         if ctx.method == "GET":
-            mt = ctx.accept(self.media["tunnel_zone"]["item"])
-            if tz is None:
-                raise HttpError(404, "Tunnel zone %s does not exist." % tid if self.flavor == 1 else
-                                "There is no TunnelZone with ID %s." % tid)
-            return Response(200, self._tz_view(ctx, tz), mt)
+            return self._show(ctx, "tunnel_zone", tz, lambda tz: self._tz_view(ctx, tz),
+                              "Tunnel zone %s does not exist." % tid if self.flavor == 1 else
+                              "There is no TunnelZone with ID %s." % tid)
         if ctx.method == "PUT":  # §3.3 "Update"
             ctx.content_type(self.media["tunnel_zone"]["item"])
             if tz is None:
@@ -834,10 +836,7 @@ class MidonetApi:
         did = did.lower()
         obj = self.store.get("%s/%s" % (kind, did))
         if ctx.method == "GET":
-            mt = ctx.accept(self.media[kind]["item"])
-            if obj is None:
-                raise HttpError(404, "Resource not found")
-            return Response(200, self._device_view(ctx, kind, obj), mt)
+            return self._show(ctx, kind, obj, lambda obj: self._device_view(ctx, kind, obj))
         if ctx.method == "PUT":
             ctx.content_type(self.media[kind]["item"])
             if obj is None:
@@ -924,10 +923,7 @@ class MidonetApi:
         pid = pid.lower()
         p = self.store.get("ports/" + pid)
         if ctx.method == "GET":
-            mt = ctx.accept(self.media["ports"]["item"])
-            if p is None:
-                raise HttpError(404, "Resource not found")
-            return Response(200, self._port_view(ctx, p), mt)
+            return self._show(ctx, "ports", p, lambda p: self._port_view(ctx, p))
         if ctx.method == "PUT":
             ctx.content_type(self.media["ports"]["item"])
             if p is None:
@@ -1021,10 +1017,7 @@ class MidonetApi:
         route_id = route_id.lower()
         r = self.store.get("routes/" + route_id)
         if ctx.method == "GET":
-            mt = ctx.accept(self.media["routes"]["item"])
-            if r is None:
-                raise HttpError(404, "Resource not found")
-            return Response(200, self._route_view(ctx, r), mt)
+            return self._show(ctx, "routes", r, lambda r: self._route_view(ctx, r))
         if ctx.method == "DELETE":
             self.store.delete("routes/" + route_id)
             return Response(204)
