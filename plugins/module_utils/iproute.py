@@ -539,6 +539,7 @@ def plan_routes(owned, foreign, destinations, gateway=None, device=None, metric=
     removed = []
     conflicts = []
     wanted = set(destinations)
+    skip = set()        # conflict=skip: destinations left alone entirely, our own routes to them included
 
     if state == 'present':
         clash = [c for c in destinations if c in foreign]
@@ -589,7 +590,7 @@ def plan_routes(owned, foreign, destinations, gateway=None, device=None, metric=
                 final[cidr] = [good]
         for cidr in owned:
             if cidr not in wanted:
-                if purge:
+                if purge and cidr not in skip:
                     for gw, dev, m, kind in owned[cidr]:
                         cmds_del.append('route del %s%s%s' % (cidr, ' metric %s' % m if m else '', suffix))
                     removed.append(cidr)

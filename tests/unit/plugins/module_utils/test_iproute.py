@@ -133,6 +133,25 @@ def test_plan_routes_conflict():
     assert plan["conflicts"] == ["203.0.113.7/32"] and plan["commands"] == []
 
 
+def test_plan_routes_skip_with_purge_leaves_our_own_route_to_a_skipped_destination():
+    """conflict=skip + purge: a destination with a foreign route is left alone entirely; our own
+    route to it (here with another metric beside the foreign one) is neither deleted nor updated."""
+    owned = {"203.0.113.7/32": [("172.19.0.1", "ub", 10, "unicast")],
+             "203.0.113.8/32": [("172.19.0.1", "ub", 0, "unicast")],
+             "203.0.113.9/32": [("172.19.0.1", "ub", 0, "unicast")]}
+    foreign = {"203.0.113.7/32": ["203.0.113.7/32 via 172.19.0.1 dev ub proto static"]}
+    plan = iproute.plan_routes(owned, foreign, ["203.0.113.7/32", "203.0.113.8/32"], gateway="172.19.0.1",
+                               device="ub", purge=True, conflict="skip")
+    assert plan["conflicts"] == ["203.0.113.7/32"]
+    assert plan["commands"] == ["route del 203.0.113.9/32 table main proto 150"]
+    assert plan["removed"] == ["203.0.113.9/32"] and plan["added"] == [] and plan["updated"] == []
+    assert plan["routes"] == ["203.0.113.7/32", "203.0.113.8/32"]
+    assert "203.0.113.7/32 via 172.19.0.1 dev ub metric 10" in plan["after"]
+    # without purge the same destination is left alone too
+    plan = iproute.plan_routes(owned, foreign, ["203.0.113.7/32"], gateway="172.19.0.1", conflict="skip")
+    assert plan["commands"] == [] and "203.0.113.7/32" in plan["routes"]
+
+
 def test_plan_routes_absent():
     owned, foreign = iproute.split_routes(ROUTES_JSON, 150, {})
     plan = iproute.plan_routes(owned, foreign, ["203.0.113.5/32", "203.0.113.7/32"], state="absent")
