@@ -581,7 +581,7 @@ def run_tunnel_zone(module):
         result = ensure_tunnel_zone(client, name, zone_type, state, members_spec, purge,
                                     check_mode=module.check_mode, want_diff=module._diff)
     except MidonetError as exc:
-        _fail(module, client, exc)
+        _fail(module, client, exc, **(getattr(exc, 'result', None) or {}))
     module.exit_json(**result)
 
 
@@ -658,7 +658,13 @@ def ensure_tunnel_zone(client, name, zone_type, state, members_spec, purge, chec
         if not plan_is_empty(plan):
             result['changed'] = True
             if not check_mode:
-                _apply_member_plan(client, zone['id'], plan)
+                try:
+                    _apply_member_plan(client, zone['id'], plan)
+                except MidonetError as exc:
+                    if created:
+                        exc.result = dict(getattr(exc, 'result', None) or {}, changed=True)
+                        exc.msg += ' (tunnel zone \'%s\' was created: %s)' % (name, zone['id'])
+                    raise
         members_after = apply_plan(current, plan)
         after = dict(tunnel_zone=zone_view(zone), members=members_after)
         result.update(tunnel_zone=zone_view(zone), members=members_after,
@@ -674,13 +680,59 @@ def ensure_tunnel_zone(client, name, zone_type, state, members_spec, purge, chec
 
 
 def _apply_member_plan(client, zone_id, plan):
+    done = []
     for m in plan['remove']:
-        client.remove_member(zone_id, m['host_id'])
+        _step(client, zone_id, done, None, client.remove_member, zone_id, m['host_id'])
+        done.append('removed %s' % _who(m))
     for old, new in plan['readdress']:
-        client.remove_member(zone_id, old['host_id'])
-        _add(client, zone_id, new)
+        _step(client, zone_id, done, None, client.remove_member, zone_id, old['host_id'])
+        done.append('removed %s (address %s) to re-add it with %s' % (_who(old), old['address'], new['address']))
+        _step(client, zone_id, done, (old, new), _add, client, zone_id, new)
+        done.append('re-added %s with address %s' % (_who(new), new['address']))
     for m in plan['add']:
-        _add(client, zone_id, m)
+        _step(client, zone_id, done, None, _add, client, zone_id, m)
+        done.append('added %s with address %s' % (_who(m), m['address']))
+
+
+def _who(member):
+    return '%s (%s)' % (member.get('host') or member['host_id'], member['host_id'])
+
+
+def _step(client, zone_id, done, readdress, fn, *args):
+    """Run one write of the member plan; on failure say what was done before it and, when the
+    failed write is the re-POST of a re-addressed member, that the member is now gone."""
+    try:
+        fn(*args)
+    except MidonetError as exc:
+        result = dict(changed=bool(done), applied=list(done))
+        msg = exc.msg
+        if readdress is not None:
+            old, new = readdress
+            try:
+                now = client.get_member(zone_id, new['host_id'])
+                gone = now is None
+                if gone:
+                    state = 'is NOT a member of the tunnel zone any more (read back)'
+                else:
+                    state = 'is a member again, with address %s (read back)' % now.get('ipAddress')
+            except MidonetError as again:
+                gone = None
+                state = 'could not be read back (%s): it is most likely NOT a member any more' % again.msg
+            msg = ('re-addressing tunnel zone member %s failed after its old membership (address %s) '
+                   'was deleted: the host %s%s; re-run the module to add it with address %s. '
+                   'The re-add failed with: %s'
+                   % (_who(new), old['address'], state,
+                      ', so tunnel traffic to it stops until it is added back' if gone is not False else '',
+                      new['address'], exc.msg))
+            result.update(changed=True, member_gone=gone,
+                          gone_members=[] if gone is False else [
+                              dict(host=new.get('host'), host_id=new['host_id'], old_address=old['address'],
+                                   wanted_address=new['address'])])
+        if done:
+            msg += ' (already applied: %s)' % '; '.join(done)
+        err = MidonetError(msg, url=exc.url, status=exc.status, body=exc.body)
+        err.result = result
+        raise err
 
 
 def _add(client, zone_id, member):

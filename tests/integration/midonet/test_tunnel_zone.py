@@ -192,6 +192,52 @@ def test_member_post_needs_vendor_media_type(mido, zone_name):
     assert mido.members(zone_name) == {}
 
 
+def test_readdress_that_fails_after_the_delete_says_the_member_is_gone(mido, zone_name):
+    """Re-addressing is DELETE then POST (no PUT for members): when the POST fails, the member is
+    gone from the zone, and the failure says so (message and result), read back from the API."""
+    ok(tz(mido, name=zone_name, members=[{"host": "clc.euca", "address": "10.0.6.1"},
+                                         {"host": "nc1.euca", "address": "10.0.6.2"}]))
+    zid = mido.zone(zone_name)["id"]
+    mido.arm_fault("POST", "tunnel_zones/%s/hosts" % zid)
+    r = tz(mido, name=zone_name, members=[{"host": "nc1.euca", "address": "10.0.6.22"}])
+    assert r.failed and r["status"] == 503, r
+    assert mido.members(zone_name) == {CLC: "10.0.6.1"}            # what the API really holds now
+    assert r["changed"] is True and r["member_gone"] is True
+    assert r["gone_members"] == [{"host": "nc1.euca", "host_id": NC1, "old_address": "10.0.6.2",
+                                  "wanted_address": "10.0.6.22"}]
+    assert "is NOT a member of the tunnel zone any more (read back)" in r["msg"]
+    assert "nc1.euca (%s)" % NC1 in r["msg"] and "10.0.6.22" in r["msg"] and "HTTP 503" in r["msg"]
+    assert r["applied"] == ["removed nc1.euca (%s) (address 10.0.6.2) to re-add it with 10.0.6.22" % NC1]
+    assert mido.faults() == [{"method": "POST", "path": "tunnel_zones/%s/hosts" % zid, "count": 0}]
+    # the next run adds it back
+    r = ok(tz(mido, name=zone_name, members=[{"host": "nc1.euca", "address": "10.0.6.22"}]))
+    assert r["changed"] and r["plan"]["add"] == ["nc1.euca"]
+    assert mido.members(zone_name) == {CLC: "10.0.6.1", NC1: "10.0.6.22"}
+
+    # the POST and the read-back both fail: the message says it could not check, most likely gone
+    mido.arm_fault("POST", "tunnel_zones/%s/hosts" % zid)
+    mido.arm_fault("GET", "tunnel_zones/%s/hosts/%s" % (zid, NC1))
+    r = tz(mido, name=zone_name, members=[{"host": "nc1.euca", "address": "10.0.6.23"}])
+    mido.disarm_faults()
+    assert r.failed and r["changed"] is True and r["member_gone"] is None, r
+    assert "could not be read back" in r["msg"] and "most likely NOT a member" in r["msg"]
+    assert mido.members(zone_name) == {CLC: "10.0.6.1"}
+
+
+def test_failure_after_other_writes_lists_them(mido, zone_name):
+    ok(tz(mido, name=zone_name, members=[{"host": "clc.euca", "address": "10.0.5.1"},
+                                         {"host": "ufs.euca", "address": "10.0.5.4"}]))
+    zid = mido.zone(zone_name)["id"]
+    mido.arm_fault("POST", "tunnel_zones/%s/hosts" % zid)
+    r = tz(mido, name=zone_name, purge=True, members=[{"host": "clc.euca", "address": "10.0.5.1"},
+                                                      {"host": "nc1.euca", "address": "10.0.5.2"}])
+    mido.disarm_faults()
+    assert r.failed and r["changed"] is True and "member_gone" not in r, r
+    assert r["applied"] == ["removed ufs.euca (%s)" % UFS]
+    assert "already applied: removed ufs.euca" in r["msg"]
+    assert mido.members(zone_name) == {CLC: "10.0.5.1"}
+
+
 # ------------------------------------------------------------------ authentication, API down
 
 def test_auth_success(mido_auth, zone_name):
