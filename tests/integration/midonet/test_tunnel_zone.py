@@ -280,6 +280,45 @@ def test_api_down():
     assert PASSWORD not in r.stdout + r.stderr
 
 
+def creds_url(mido, password=PASSWORD):
+    return mido.url.replace("http://", "http://%s:%s@" % (USER, password), 1)
+
+
+def test_api_url_with_userinfo_logs_in_and_never_shows_the_password(mido_auth, zone_name):
+    r = ok(run_module("midonet_tunnel_zone", {"api_url": creds_url(mido_auth), "name": zone_name}))
+    assert r["changed"] and mido_auth.zone(zone_name) is not None
+    assert r["invocation"]["module_args"]["api_url"] == mido_auth.url      # still a useful URL
+    assert PASSWORD not in r.stdout + r.stderr and "%s:" % USER not in r.stdout
+    r = ok(run_module("midonet_host_info", {"api_url": creds_url(mido_auth), "names": ["clc.euca"]}))
+    assert [h["name"] for h in r["hosts"]] == ["clc.euca"]
+    assert r["invocation"]["module_args"]["api_url"] == mido_auth.url
+    assert PASSWORD not in r.stdout + r.stderr
+    # a wrong password in the URL: the login fails, the message names the URL without userinfo
+    bad = "wrong-" + PASSWORD
+    for module in ("midonet_tunnel_zone", "midonet_host_info"):
+        args = {"api_url": creds_url(mido_auth, bad)}
+        args.update(name=zone_name) if module == "midonet_tunnel_zone" else None
+        r = run_module(module, args)
+        assert r.failed and "login failed (HTTP 401) at %s/login" % mido_auth.url in r["msg"], r
+        assert bad not in r.stdout + r.stderr and PASSWORD not in r.stdout + r.stderr
+        assert r["invocation"]["module_args"]["api_url"] == mido_auth.url
+
+
+def test_api_url_with_userinfo_is_not_echoed_in_invocation(mido, zone_name):
+    """MockAuthService accepts any login: the run succeeds, and the echo of the arguments (what
+    Ansible prints at -v) carries the URL without its userinfo."""
+    r = ok(run_module("midonet_tunnel_zone", {"api_url": creds_url(mido), "name": zone_name}, diff=True))
+    assert r["changed"] and r["invocation"]["module_args"]["api_url"] == mido.url
+    assert PASSWORD not in r.stdout + r.stderr and "%s:" % USER not in r.stdout
+
+
+def test_api_url_with_userinfo_unreachable_never_shows_the_password():
+    url = "http://%s:%s@127.0.0.1:%d/midonet-api" % (USER, PASSWORD, free_port())
+    r = run_module("midonet_tunnel_zone", {"api_url": url, "name": "mido-tz", "timeout": 5})
+    assert r.failed and "unreachable" in r["msg"]
+    assert PASSWORD not in r.stdout + r.stderr and "%s:" % USER not in r.stdout
+
+
 # ------------------------------------------------------------------ real ansible-playbook -vvv
 
 PLAYBOOK = """
@@ -322,6 +361,62 @@ PLAYBOOK = """
     - ansible.builtin.assert:
         that: [bad is failed]
 """
+
+
+PLAYBOOK_URL = """
+- hosts: localhost
+  gather_facts: false
+  vars_files: [secrets.yml]
+  tasks:
+    - name: Credentials carried in api_url
+      eucalyptus.cloud.midonet_tunnel_zone:
+        api_url: "{{ secret_url }}"
+        name: "{{ zone }}"
+        members: [{host: clc.euca, address: 10.0.9.1}]
+      register: first
+    - eucalyptus.cloud.midonet_host_info:
+        api_url: "{{ secret_url }}"
+      register: info
+    - name: A given token
+      eucalyptus.cloud.midonet_tunnel_zone:
+        api_url: "{{ api_url }}"
+        token: "{{ midonet_token }}"
+        name: "{{ zone }}"
+      register: with_token
+    - name: A wrong password in api_url must not leak either
+      eucalyptus.cloud.midonet_tunnel_zone:
+        api_url: "{{ secret_url | replace(midonet_password, midonet_password ~ '-wrong') }}"
+        name: "{{ zone }}"
+      ignore_errors: true
+      register: bad
+    - ansible.builtin.assert:
+        that: [first is changed, with_token is not changed, bad is failed, info.hosts | length > 0]
+"""
+
+
+def test_playbook_vvv_api_url_userinfo_and_token_do_not_leak(mido_auth, zone_name, tmp_path):
+    ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    if not os.path.exists(ansible_playbook):
+        pytest.skip("no ansible-playbook beside %s" % sys.executable)
+    token = mido_auth.headers("application/json")["X-Auth-Token"]
+    (tmp_path / "play.yml").write_text(PLAYBOOK_URL)
+    (tmp_path / "secrets.yml").write_text("midonet_password: %s\nsecret_url: %s\nmidonet_token: %s\n"
+                                          % (PASSWORD, creds_url(mido_auth), token))
+    (tmp_path / "hosts").write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n"
+                                    % sys.executable)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    proc = subprocess.run([ansible_playbook, "-vvv", "-i", str(tmp_path / "hosts"), str(tmp_path / "play.yml"),
+                           "-e", "api_url=%s zone=%s" % (mido_auth.url, zone_name)],
+                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=300)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    assert "failed=0" in output and "ignored=1" in output
+    assert PASSWORD not in output and token not in output
+    assert "%s:" % USER not in output                   # no userinfo at all, masked or not
+    # the invocation still shows a useful URL
+    assert '"api_url": "%s"' % mido_auth.url in output
+    assert mido_auth.members(zone_name) == {CLC: "10.0.9.1"}
 
 
 def test_playbook_vvv_does_not_leak_secrets(mido_auth, zone_name, tmp_path):
