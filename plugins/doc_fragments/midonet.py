@@ -18,6 +18,10 @@ options:
         MidoNet 5.x (midonet-cluster) on C(http://HOST:8181/midonet-api) by default
         (Eucalyptus installs move it to 8080).
       - The API line (1.x or 5.x) is detected from the C(version) of the root document.
+      - May carry credentials as C(http://USER:PASSWORD@HOST:8080/midonet-api) (percent-encoded);
+        they are used to log in as O(username)/O(password) would be, unless O(username) or O(token)
+        is set. The password is never returned nor printed (it is masked in every result and
+        message), and the C(invocation) echoed by Ansible shows the URL without C(USER:PASSWORD@).
     type: str
     required: true
   username:

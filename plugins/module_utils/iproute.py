@@ -221,7 +221,45 @@ def apply_batch(module, commands):
     data = '\n'.join(commands) + '\n'
     rc, out, err = module.run_command([ip_cmd(module), '-batch', '-'], data=data, binary_data=True)
     if rc != 0:
-        module.fail_json(msg='ip -batch failed: %s' % (err or out).strip(), commands=commands)
+        module.fail_json(**batch_failure(commands, rc, out, err))
+
+
+_BATCH_FAILED_AT = re.compile(r'^Command failed (?:-|\S*):(\d+)\s*$', re.M)
+
+
+def _line_span(first, last, what, none):
+    if last < first:
+        return none
+    if last == first:
+        return 'line %d was %s' % (first, what)
+    return 'lines %d-%d were %s' % (first, last, what)
+
+
+def batch_failure(commands, rc, out, err):
+    """The failure result of an ``ip -batch`` that stopped: which lines were applied, which not.
+
+    Without ``-force``, ``ip -batch`` runs the lines in order, each one acknowledged by the kernel
+    before the next, and stops at the first that fails, printing ``Command failed -:N``. So lines
+    1..N-1 are in effect, line N was refused and lines N+1.. were never run.
+    """
+    text = ((err or '') + '\n' + (out or '')).strip()
+    found = _BATCH_FAILED_AT.findall(text)
+    total = len(commands)
+    detail = _BATCH_FAILED_AT.sub('', text).strip() or 'exit status %s' % rc
+    detail = ' '.join(detail.split()).rstrip('.')
+    if found and 1 <= int(found[-1]) <= total:
+        n = int(found[-1])
+        applied, failed, not_run = commands[:n - 1], commands[n - 1], commands[n:]
+        msg = ('ip -batch failed at line %d of %d (%s): %s; %s; %s. Re-run the module after fixing the '
+               'cause: it reads the state again and applies only what is still missing.'
+               % (n, total, failed, detail,
+                  _line_span(1, n - 1, 'applied (the kernel state has changed)', 'no line was applied'),
+                  _line_span(n + 1, total, 'not run', 'it was the last line')))
+        return dict(msg=msg, changed=n > 1, failed_line=n, failed_command=failed,
+                    applied=applied, not_applied=not_run, commands=commands)
+    msg = ('ip -batch failed (%s) and did not say at which line; any of the %d lines may have been applied: '
+           'check the state, or re-run the module (it reads the state again)' % (detail, total))
+    return dict(msg=msg, changed=True, failed_line=None, applied=None, not_applied=None, commands=commands)
 
 
 def require_netaddr(module):
@@ -539,6 +577,7 @@ def plan_routes(owned, foreign, destinations, gateway=None, device=None, metric=
     removed = []
     conflicts = []
     wanted = set(destinations)
+    skip = set()        # conflict=skip: destinations left alone entirely, our own routes to them included
 
     if state == 'present':
         clash = [c for c in destinations if c in foreign]
@@ -589,7 +628,7 @@ def plan_routes(owned, foreign, destinations, gateway=None, device=None, metric=
                 final[cidr] = [good]
         for cidr in owned:
             if cidr not in wanted:
-                if purge:
+                if purge and cidr not in skip:
                     for gw, dev, m, kind in owned[cidr]:
                         cmds_del.append('route del %s%s%s' % (cidr, ' metric %s' % m if m else '', suffix))
                     removed.append(cidr)

@@ -23,7 +23,7 @@ import time
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
-from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
+from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit, urlunsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -93,6 +93,43 @@ def safe_url(url):
     if '@' in netloc:
         netloc = netloc.rsplit('@', 1)[1]
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def url_credentials(url):
+    """``(username, password)`` from the ``user:password@`` part of ``url`` (percent-decoded),
+    ``(None, None)`` when it has none."""
+    try:
+        parts = urlsplit(url or '')
+    except Exception:  # pragma: no cover - urlsplit hardly ever raises
+        return None, None
+    if '@' not in parts.netloc:
+        return None, None
+    userinfo = parts.netloc.rsplit('@', 1)[0]
+    user, sep, password = userinfo.partition(':')
+    return unquote(user), (unquote(password) if sep else None)
+
+
+def protect_api_url(module):
+    """Keep a ``user:password@`` in ``api_url`` out of everything the module returns.
+
+    The password (as written and percent-decoded) joins the module's no_log values, so Ansible masks
+    it in every result and message; ``api_url`` itself is replaced in ``module.params`` by the URL
+    without userinfo, so the ``invocation`` Ansible echoes (shown at -v and above) is still a useful
+    URL. Returns the URL as given, for the client (it logs in with those credentials).
+    """
+    raw = module.params.get('api_url')
+    user, password = url_credentials(raw)
+    if user is None:
+        return raw
+    if password:
+        module.no_log_values.add(password)
+        try:
+            userinfo = urlsplit(raw).netloc.rsplit('@', 1)[0]
+            module.no_log_values.add(userinfo.partition(':')[2])
+        except Exception:  # pragma: no cover
+            pass
+    module.params['api_url'] = safe_url(raw)
+    return raw
 
 
 def api_major(version):
@@ -549,11 +586,23 @@ def zone_view(zone):
 # Module bodies
 # ---------------------------------------------------------------------------------------------
 
-def client_from_module(module):
+def client_from_module(module, api_url=None):
+    """The client for the module's parameters. ``api_url``: the URL as given (see
+    :func:`protect_api_url`); a ``user:password@`` in it logs in as that user unless
+    ``username`` or ``token`` is set. The client's requests never carry the userinfo."""
     p = module.params
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    return MidonetClient(p['api_url'], username=p.get('username'), password=p.get('password'),
+    url = api_url or p['api_url']
+    username, password = p.get('username'), p.get('password')
+    url_user, url_password = url_credentials(url)
+    if url_user is not None:
+        if username or p.get('token'):
+            module.warn('api_url carries a user name and password; they are ignored because %s is set'
+                        % ('username' if username else 'token'))
+        else:
+            username, password = url_user, url_password or ''
+    return MidonetClient(safe_url(url), username=username, password=password,
                          project=p.get('project'), token=p.get('token'),
                          validate_certs=p.get('validate_certs', True), timeout=p.get('timeout') or 30)
 
@@ -576,12 +625,13 @@ def run_tunnel_zone(module):
     members_spec = p.get('members')
     purge = p.get('purge')
     client = None
+    api_url = protect_api_url(module)
     try:
-        client = client_from_module(module)
+        client = client_from_module(module, api_url)
         result = ensure_tunnel_zone(client, name, zone_type, state, members_spec, purge,
                                     check_mode=module.check_mode, want_diff=module._diff)
     except MidonetError as exc:
-        _fail(module, client, exc)
+        _fail(module, client, exc, **(getattr(exc, 'result', None) or {}))
     module.exit_json(**result)
 
 
@@ -658,7 +708,13 @@ def ensure_tunnel_zone(client, name, zone_type, state, members_spec, purge, chec
         if not plan_is_empty(plan):
             result['changed'] = True
             if not check_mode:
-                _apply_member_plan(client, zone['id'], plan)
+                try:
+                    _apply_member_plan(client, zone['id'], plan)
+                except MidonetError as exc:
+                    if created:
+                        exc.result = dict(getattr(exc, 'result', None) or {}, changed=True)
+                        exc.msg += ' (tunnel zone \'%s\' was created: %s)' % (name, zone['id'])
+                    raise
         members_after = apply_plan(current, plan)
         after = dict(tunnel_zone=zone_view(zone), members=members_after)
         result.update(tunnel_zone=zone_view(zone), members=members_after,
@@ -674,13 +730,59 @@ def ensure_tunnel_zone(client, name, zone_type, state, members_spec, purge, chec
 
 
 def _apply_member_plan(client, zone_id, plan):
+    done = []
     for m in plan['remove']:
-        client.remove_member(zone_id, m['host_id'])
+        _step(client, zone_id, done, None, client.remove_member, zone_id, m['host_id'])
+        done.append('removed %s' % _who(m))
     for old, new in plan['readdress']:
-        client.remove_member(zone_id, old['host_id'])
-        _add(client, zone_id, new)
+        _step(client, zone_id, done, None, client.remove_member, zone_id, old['host_id'])
+        done.append('removed %s (address %s) to re-add it with %s' % (_who(old), old['address'], new['address']))
+        _step(client, zone_id, done, (old, new), _add, client, zone_id, new)
+        done.append('re-added %s with address %s' % (_who(new), new['address']))
     for m in plan['add']:
-        _add(client, zone_id, m)
+        _step(client, zone_id, done, None, _add, client, zone_id, m)
+        done.append('added %s with address %s' % (_who(m), m['address']))
+
+
+def _who(member):
+    return '%s (%s)' % (member.get('host') or member['host_id'], member['host_id'])
+
+
+def _step(client, zone_id, done, readdress, fn, *args):
+    """Run one write of the member plan; on failure say what was done before it and, when the
+    failed write is the re-POST of a re-addressed member, that the member is now gone."""
+    try:
+        fn(*args)
+    except MidonetError as exc:
+        result = dict(changed=bool(done), applied=list(done))
+        msg = exc.msg
+        if readdress is not None:
+            old, new = readdress
+            try:
+                now = client.get_member(zone_id, new['host_id'])
+                gone = now is None
+                if gone:
+                    state = 'is NOT a member of the tunnel zone any more (read back)'
+                else:
+                    state = 'is a member again, with address %s (read back)' % now.get('ipAddress')
+            except MidonetError as again:
+                gone = None
+                state = 'could not be read back (%s): it is most likely NOT a member any more' % again.msg
+            msg = ('re-addressing tunnel zone member %s failed after its old membership (address %s) '
+                   'was deleted: the host %s%s; re-run the module to add it with address %s. '
+                   'The re-add failed with: %s'
+                   % (_who(new), old['address'], state,
+                      ', so tunnel traffic to it stops until it is added back' if gone is not False else '',
+                      new['address'], exc.msg))
+            result.update(changed=True, member_gone=gone,
+                          gone_members=[] if gone is False else [
+                              dict(host=new.get('host'), host_id=new['host_id'], old_address=old['address'],
+                                   wanted_address=new['address'])])
+        if done:
+            msg += ' (already applied: %s)' % '; '.join(done)
+        err = MidonetError(msg, url=exc.url, status=exc.status, body=exc.body)
+        err.result = result
+        raise err
 
 
 def _add(client, zone_id, member):
@@ -726,8 +828,9 @@ def run_host_info(module, sleep=time.sleep, clock=time.time):
     p = module.params
     names = p.get('names') or []
     client = None
+    api_url = protect_api_url(module)
     try:
-        client = client_from_module(module)
+        client = client_from_module(module, api_url)
         client.get_root()
         deadline = clock() + (p.get('wait_timeout') or 0)
         while True:

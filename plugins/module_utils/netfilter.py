@@ -261,6 +261,57 @@ def _save(module, backend, table):
     return out
 
 
+def _table_lines(lines, table):
+    prefix = '-t %s ' % table
+    return sorted(x for x in lines if x.startswith(prefix))
+
+
+def restore_failure(module, backend, plan, error, sources, p, masq_chain, fwd_chain):
+    """The failure result of an ``iptables-restore`` that failed: what was committed, per table.
+
+    Both backends (legacy, and nft as of iptables 1.8.9) commit each table at its ``COMMIT``, so
+    when the filter table fails the nat table before it may already be in effect. The owned chains
+    are read back and compared, per table, with the state before and the planned state.
+    """
+    chains = dict(nat=masq_chain, filter=fwd_chain)
+    planned = dict(nat=plan['nat_changes'] > 0, filter=plan['filter_changes'] > 0)
+    tables = {}
+    try:
+        now = plan_masquerade(_save(module, backend, 'nat'), _save(module, backend, 'filter'), sources,
+                              p['out_interface'], p['forward'], p['state'], p['purge'], masq_chain,
+                              fwd_chain)['before']
+    except PlanError as exc:
+        now = None
+        readback = 'could not read the tables back (%s)' % exc
+    for table in ('nat', 'filter'):
+        if not planned[table]:
+            tables[table] = 'unchanged (no change planned)'
+        elif now is None:
+            tables[table] = 'unknown'
+        else:
+            cur = _table_lines(now, table)
+            if cur == _table_lines(plan['after'], table):
+                tables[table] = 'committed'
+            elif cur == _table_lines(plan['before'], table):
+                tables[table] = 'not committed (unchanged)'
+            else:
+                tables[table] = 'unknown (neither the state before nor the planned one: changed concurrently?)'
+    if now is not None:
+        readback = 'read back after the failure: %s' % '; '.join(
+            '%s table (%s) %s' % (t, chains[t], tables[t]) for t in ('nat', 'filter'))
+    committed = [t for t in ('nat', 'filter') if tables[t] == 'committed']
+    error = ' '.join((error or '').split())
+    at = re.search(r'line (\d+)', error or '')
+    if at and 1 <= int(at.group(1)) <= len(plan['restore']):
+        error = '%s (input line %s: %s)' % (error, at.group(1), plan['restore'][int(at.group(1)) - 1])
+    msg = '%s failed: %s. R%s.' % (backend.restore, error, readback[1:])
+    if committed:
+        msg += (' iptables-restore commits each table on its own, so the changes of the %s table ARE in '
+                'effect; re-run the module after fixing the cause to converge the rest.' % ' and '.join(committed))
+    return dict(msg=msg, changed=bool(committed) or now is None or 'unknown' in ' '.join(tables.values()),
+                committed=tables, restore_input=plan['restore'][:200])
+
+
 def run_masquerade(module):
     require_netaddr(module)
     p = module.params
@@ -296,7 +347,7 @@ def run_masquerade(module):
         data = '\n'.join(plan['restore']) + '\n'
         rc, out, err = module.run_command(backend.restore_args(), data=data, binary_data=True)
         if rc != 0:
-            module.fail_json(msg='%s failed (nothing was committed for the failing table): %s'
-                             % (backend.restore, (err or out).strip()), restore_input=plan['restore'][:200])
+            module.fail_json(**restore_failure(module, backend, plan, (err or out).strip(), sources, p,
+                                               masq_chain, fwd_chain))
     result['invocation'] = ipaddrs.invocation(module.params)
     module.exit_json(**result)

@@ -20,7 +20,8 @@ description:
   - A destination that already has a route with another protocol (C(kernel), C(boot), C(static),
     a routing daemon...) in the same table is a conflict. With I(conflict=fail) (the default) the
     module fails before changing anything and names the conflicting routes; with I(conflict=skip) it
-    leaves that destination alone and lists it in RV(conflicts).
+    leaves that destination alone entirely (its own route to it, if any, is neither updated nor
+    removed by I(purge)) and lists it in RV(conflicts).
 author:
   - eucalyptus.cloud developers
 requirements:

@@ -140,6 +140,19 @@ class StandIn(object):
             headers={"Content-Type": "application/json"}, timeout=5)
         assert r.status_code in (200, 201, 204), r.text
 
+    def arm_fault(self, method, path, count=1):
+        """LAB-ONLY failure injection of the stand-in (see its header): the next ``count`` requests
+        ``method`` on a path matching the regex ``path`` get the flavor's 503 (ZooKeeper unreachable)."""
+        r = requests.post(self.url + "/_lab/faults", data=json.dumps({"method": method, "path": path, "count": count}),
+                          headers={"Content-Type": "application/json"}, timeout=5)
+        assert r.status_code == 204, r.text
+
+    def faults(self):
+        return requests.get(self.url + "/_lab/faults", timeout=5).json()
+
+    def disarm_faults(self):
+        assert requests.delete(self.url + "/_lab/faults", timeout=5).status_code == 204
+
     def api_args(self, **extra):
         args = {"api_url": self.url}
         if self.auth != "mock":

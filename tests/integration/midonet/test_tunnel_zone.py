@@ -192,6 +192,52 @@ def test_member_post_needs_vendor_media_type(mido, zone_name):
     assert mido.members(zone_name) == {}
 
 
+def test_readdress_that_fails_after_the_delete_says_the_member_is_gone(mido, zone_name):
+    """Re-addressing is DELETE then POST (no PUT for members): when the POST fails, the member is
+    gone from the zone, and the failure says so (message and result), read back from the API."""
+    ok(tz(mido, name=zone_name, members=[{"host": "clc.euca", "address": "10.0.6.1"},
+                                         {"host": "nc1.euca", "address": "10.0.6.2"}]))
+    zid = mido.zone(zone_name)["id"]
+    mido.arm_fault("POST", "tunnel_zones/%s/hosts" % zid)
+    r = tz(mido, name=zone_name, members=[{"host": "nc1.euca", "address": "10.0.6.22"}])
+    assert r.failed and r["status"] == 503, r
+    assert mido.members(zone_name) == {CLC: "10.0.6.1"}            # what the API really holds now
+    assert r["changed"] is True and r["member_gone"] is True
+    assert r["gone_members"] == [{"host": "nc1.euca", "host_id": NC1, "old_address": "10.0.6.2",
+                                  "wanted_address": "10.0.6.22"}]
+    assert "is NOT a member of the tunnel zone any more (read back)" in r["msg"]
+    assert "nc1.euca (%s)" % NC1 in r["msg"] and "10.0.6.22" in r["msg"] and "HTTP 503" in r["msg"]
+    assert r["applied"] == ["removed nc1.euca (%s) (address 10.0.6.2) to re-add it with 10.0.6.22" % NC1]
+    assert mido.faults() == [{"method": "POST", "path": "tunnel_zones/%s/hosts" % zid, "count": 0}]
+    # the next run adds it back
+    r = ok(tz(mido, name=zone_name, members=[{"host": "nc1.euca", "address": "10.0.6.22"}]))
+    assert r["changed"] and r["plan"]["add"] == ["nc1.euca"]
+    assert mido.members(zone_name) == {CLC: "10.0.6.1", NC1: "10.0.6.22"}
+
+    # the POST and the read-back both fail: the message says it could not check, most likely gone
+    mido.arm_fault("POST", "tunnel_zones/%s/hosts" % zid)
+    mido.arm_fault("GET", "tunnel_zones/%s/hosts/%s" % (zid, NC1))
+    r = tz(mido, name=zone_name, members=[{"host": "nc1.euca", "address": "10.0.6.23"}])
+    mido.disarm_faults()
+    assert r.failed and r["changed"] is True and r["member_gone"] is None, r
+    assert "could not be read back" in r["msg"] and "most likely NOT a member" in r["msg"]
+    assert mido.members(zone_name) == {CLC: "10.0.6.1"}
+
+
+def test_failure_after_other_writes_lists_them(mido, zone_name):
+    ok(tz(mido, name=zone_name, members=[{"host": "clc.euca", "address": "10.0.5.1"},
+                                         {"host": "ufs.euca", "address": "10.0.5.4"}]))
+    zid = mido.zone(zone_name)["id"]
+    mido.arm_fault("POST", "tunnel_zones/%s/hosts" % zid)
+    r = tz(mido, name=zone_name, purge=True, members=[{"host": "clc.euca", "address": "10.0.5.1"},
+                                                      {"host": "nc1.euca", "address": "10.0.5.2"}])
+    mido.disarm_faults()
+    assert r.failed and r["changed"] is True and "member_gone" not in r, r
+    assert r["applied"] == ["removed ufs.euca (%s)" % UFS]
+    assert "already applied: removed ufs.euca" in r["msg"]
+    assert mido.members(zone_name) == {CLC: "10.0.5.1"}
+
+
 # ------------------------------------------------------------------ authentication, API down
 
 def test_auth_success(mido_auth, zone_name):
@@ -232,6 +278,45 @@ def test_api_down():
     assert r.failed
     assert "unreachable" in r["msg"] and url in r["msg"]
     assert PASSWORD not in r.stdout + r.stderr
+
+
+def creds_url(mido, password=PASSWORD):
+    return mido.url.replace("http://", "http://%s:%s@" % (USER, password), 1)
+
+
+def test_api_url_with_userinfo_logs_in_and_never_shows_the_password(mido_auth, zone_name):
+    r = ok(run_module("midonet_tunnel_zone", {"api_url": creds_url(mido_auth), "name": zone_name}))
+    assert r["changed"] and mido_auth.zone(zone_name) is not None
+    assert r["invocation"]["module_args"]["api_url"] == mido_auth.url      # still a useful URL
+    assert PASSWORD not in r.stdout + r.stderr and "%s:" % USER not in r.stdout
+    r = ok(run_module("midonet_host_info", {"api_url": creds_url(mido_auth), "names": ["clc.euca"]}))
+    assert [h["name"] for h in r["hosts"]] == ["clc.euca"]
+    assert r["invocation"]["module_args"]["api_url"] == mido_auth.url
+    assert PASSWORD not in r.stdout + r.stderr
+    # a wrong password in the URL: the login fails, the message names the URL without userinfo
+    bad = "wrong-" + PASSWORD
+    for module in ("midonet_tunnel_zone", "midonet_host_info"):
+        args = {"api_url": creds_url(mido_auth, bad)}
+        args.update(name=zone_name) if module == "midonet_tunnel_zone" else None
+        r = run_module(module, args)
+        assert r.failed and "login failed (HTTP 401) at %s/login" % mido_auth.url in r["msg"], r
+        assert bad not in r.stdout + r.stderr and PASSWORD not in r.stdout + r.stderr
+        assert r["invocation"]["module_args"]["api_url"] == mido_auth.url
+
+
+def test_api_url_with_userinfo_is_not_echoed_in_invocation(mido, zone_name):
+    """MockAuthService accepts any login: the run succeeds, and the echo of the arguments (what
+    Ansible prints at -v) carries the URL without its userinfo."""
+    r = ok(run_module("midonet_tunnel_zone", {"api_url": creds_url(mido), "name": zone_name}, diff=True))
+    assert r["changed"] and r["invocation"]["module_args"]["api_url"] == mido.url
+    assert PASSWORD not in r.stdout + r.stderr and "%s:" % USER not in r.stdout
+
+
+def test_api_url_with_userinfo_unreachable_never_shows_the_password():
+    url = "http://%s:%s@127.0.0.1:%d/midonet-api" % (USER, PASSWORD, free_port())
+    r = run_module("midonet_tunnel_zone", {"api_url": url, "name": "mido-tz", "timeout": 5})
+    assert r.failed and "unreachable" in r["msg"]
+    assert PASSWORD not in r.stdout + r.stderr and "%s:" % USER not in r.stdout
 
 
 # ------------------------------------------------------------------ real ansible-playbook -vvv
@@ -276,6 +361,62 @@ PLAYBOOK = """
     - ansible.builtin.assert:
         that: [bad is failed]
 """
+
+
+PLAYBOOK_URL = """
+- hosts: localhost
+  gather_facts: false
+  vars_files: [secrets.yml]
+  tasks:
+    - name: Credentials carried in api_url
+      eucalyptus.cloud.midonet_tunnel_zone:
+        api_url: "{{ secret_url }}"
+        name: "{{ zone }}"
+        members: [{host: clc.euca, address: 10.0.9.1}]
+      register: first
+    - eucalyptus.cloud.midonet_host_info:
+        api_url: "{{ secret_url }}"
+      register: info
+    - name: A given token
+      eucalyptus.cloud.midonet_tunnel_zone:
+        api_url: "{{ api_url }}"
+        token: "{{ midonet_token }}"
+        name: "{{ zone }}"
+      register: with_token
+    - name: A wrong password in api_url must not leak either
+      eucalyptus.cloud.midonet_tunnel_zone:
+        api_url: "{{ secret_url | replace(midonet_password, midonet_password ~ '-wrong') }}"
+        name: "{{ zone }}"
+      ignore_errors: true
+      register: bad
+    - ansible.builtin.assert:
+        that: [first is changed, with_token is not changed, bad is failed, info.hosts | length > 0]
+"""
+
+
+def test_playbook_vvv_api_url_userinfo_and_token_do_not_leak(mido_auth, zone_name, tmp_path):
+    ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    if not os.path.exists(ansible_playbook):
+        pytest.skip("no ansible-playbook beside %s" % sys.executable)
+    token = mido_auth.headers("application/json")["X-Auth-Token"]
+    (tmp_path / "play.yml").write_text(PLAYBOOK_URL)
+    (tmp_path / "secrets.yml").write_text("midonet_password: %s\nsecret_url: %s\nmidonet_token: %s\n"
+                                          % (PASSWORD, creds_url(mido_auth), token))
+    (tmp_path / "hosts").write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n"
+                                    % sys.executable)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    proc = subprocess.run([ansible_playbook, "-vvv", "-i", str(tmp_path / "hosts"), str(tmp_path / "play.yml"),
+                           "-e", "api_url=%s zone=%s" % (mido_auth.url, zone_name)],
+                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=300)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    assert "failed=0" in output and "ignored=1" in output
+    assert PASSWORD not in output and token not in output
+    assert "%s:" % USER not in output                   # no userinfo at all, masked or not
+    # the invocation still shows a useful URL
+    assert '"api_url": "%s"' % mido_auth.url in output
+    assert mido_auth.members(zone_name) == {CLC: "10.0.9.1"}
 
 
 def test_playbook_vvv_does_not_leak_secrets(mido_auth, zone_name, tmp_path):

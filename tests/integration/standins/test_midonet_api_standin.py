@@ -364,6 +364,31 @@ def test_zookeeper_unreachable_is_503(flavor):
         store.zk.stop()
 
 
+@pytest.mark.parametrize("flavor", [1, 5])
+def test_lab_fault_injection_off_by_default_then_one_503(flavor):
+    """LAB-ONLY hook: nothing armed by default; an armed fault answers exactly the flavor's 503
+    (reference §2) for the matching method and path, ``count`` times, and changes nothing."""
+    st = Standin(flavor)
+    try:
+        ids = build_world(st)
+        assert st.req("GET", "/_lab/faults").json() == []
+        member = {"hostId": H2, "ipAddress": "10.0.0.2"}
+        path = "/tunnel_zones/%s/hosts" % ids["tz"]
+        r = st.req("POST", "/_lab/faults", CT(JSON), {"method": "POST", "path": "tunnel_zones/[^/]+/hosts"})
+        assert r.status_code == 204
+        assert st.req("GET", path, A(TZHC)).status_code == 200          # other methods unaffected
+        r = st.req("POST", path, CT(TZH), member)
+        assert r.status_code == 503 and r.headers["Content-Type"] == ERR
+        assert r.json() == {"message": F("Can not access topology information",
+                                         "Could not acquire lock for storage operation.")[flavor], "code": 503}
+        assert [m["hostId"] for m in st.req("GET", path, A(TZHC)).json()] == [H1]   # not carried out
+        assert st.req("POST", path, CT(TZH), member).status_code == 201             # count 1: used up
+        assert st.req("DELETE", "/_lab/faults").status_code == 204
+        assert st.req("GET", "/_lab/faults").json() == []
+    finally:
+        st.close()
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -144,3 +144,32 @@ def test_many_deletions_rewrite_chain(netns, run, backend):
     assert len(res["removed"]) == 190
     assert masq(netns, backend) == expected_masq(["10.1.0.%d/32" % i for i in range(10)])
     assert len(fwd(netns, backend)) == 10
+
+
+def test_failed_restore_says_which_table_was_committed(netns, run, backend):
+    """iptables-restore commits each table at its COMMIT (legacy, and nft too): when the filter
+    table fails after nat, the failure says nat IS committed and filter is not, as read back."""
+    run("masquerade", args(backend))
+    # a foreign chain jumping to ours makes '-X EUCLOUD-FWD' fail (the chain is still referenced)
+    sh(netns, "iptables-%s" % backend, "-N", "OTHER")
+    sh(netns, "iptables-%s" % backend, "-A", "OTHER", "-j", "EUCLOUD-FWD")
+    res = run("masquerade", dict(sources=[], state="absent", purge=True, backend=backend))
+    assert res.failed, res
+    assert res["committed"] == {"nat": "committed", "filter": "not committed (unchanged)"}, res
+    assert "nat table (EUCLOUD-MASQ) committed" in res["msg"] and "ARE in effect" in res["msg"]
+    assert res["changed"] is True
+    # the kernel agrees: the nat chain and its jump are gone, the filter chain is as before
+    assert masq(netns, backend) == [] and jumps(netns, backend) == ([], ["-A FORWARD -j EUCLOUD-FWD"])
+    assert fwd(netns, backend) == expected_fwd(SRC)
+
+
+def test_failed_restore_in_first_table_commits_nothing(netns, run, backend):
+    run("masquerade", args(backend))
+    sh(netns, "iptables-%s" % backend, "-t", "nat", "-N", "OTHER")
+    sh(netns, "iptables-%s" % backend, "-t", "nat", "-A", "OTHER", "-j", "EUCLOUD-MASQ")
+    before = snapshot(netns)
+    res = run("masquerade", dict(sources=[], state="absent", purge=True, backend=backend))
+    assert res.failed, res
+    assert res["committed"] == {"nat": "not committed (unchanged)", "filter": "not committed (unchanged)"}, res
+    assert res["changed"] is False and "ARE in effect" not in res["msg"]
+    assert snapshot(netns) == before

@@ -85,6 +85,25 @@ def test_conflict_skip(uplink_ns, run):
     assert set(ours(uplink_ns)) == EXPECTED - {"203.0.113.11"}
 
 
+def test_conflict_skip_with_purge_keeps_our_route_to_the_skipped_destination(uplink_ns, run):
+    """A skipped destination is left alone entirely: purge does not delete our own route to it."""
+    run("static_routes", args())
+    sh(uplink_ns, "ip", "route", "add", "203.0.113.11", "via", GATEWAY, "proto", "static", "metric", "5")
+    before = snapshot(uplink_ns)
+    res = run("static_routes", args(conflict="skip", purge=True))
+    assert not res.failed, res
+    assert res["conflicts"] == ["203.0.113.11/32"] and res["removed"] == [] and not res["changed"], res
+    assert snapshot(uplink_ns) == before
+    r11 = sorted((r["protocol"], r.get("metric", 0)) for r in routes(uplink_ns) if r["dst"] == "203.0.113.11")
+    assert r11 == [("150", 0), ("static", 5)]
+    # purging with a list that no longer names it does remove our route (and only ours)
+    res = run("static_routes", args(destinations=["203.0.113.10"], conflict="skip", purge=True))
+    assert not res.failed and "203.0.113.11/32" in res["removed"], res
+    assert set(ours(uplink_ns)) == {"203.0.113.10"}
+    r11 = [r["protocol"] for r in routes(uplink_ns) if r["dst"] == "203.0.113.11"]
+    assert r11 == ["static"]
+
+
 def test_other_table_by_name_and_number(uplink_ns, run):
     res = run("static_routes", args(table="100"))
     assert not res.failed, res

@@ -51,6 +51,15 @@ a fresh ZooKeeper session after 10 s without one, so a wiped and restarted ZooKe
 LAB-ONLY, not part of the MidoNet API: ``POST /midonet-api/_lab/hosts`` (register a fake host,
 memory store) and ``DELETE /midonet-api/_lab/hosts/{id}``; ``--seed-hosts name=uuid,...``.
 
+LAB-ONLY failure injection, OFF by default (no fault is armed until a test arms one):
+``POST /midonet-api/_lab/faults`` with ``{"method": "POST", "path": "tunnel_zones/[^/]+/hosts",
+"count": 1}`` arms a fault: the next ``count`` requests whose method and path (relative to the base
+path, matched as a whole by the regular expression ``path``) match, after authentication, are
+answered with the flavor's own 503 for an unreachable ZooKeeper (the status and Error-v1 body of
+the reference, nothing else) without being carried out. ``DELETE /midonet-api/_lab/faults``
+disarms all; ``GET`` lists the armed ones. It simulates a ZooKeeper outage in the middle of a
+sequence of calls (e.g. after the DELETE of a tunnel-zone member and before its re-POST).
+
 Usage::
 
     midonet_api.py --flavor 1|5 [--host 127.0.0.1] [--port N] [--base-path /midonet-api]
@@ -383,6 +392,7 @@ class MidonetApi:
         self.lock = threading.RLock()  # serialises read-check-write sequences
         self.media = MEDIA[flavor]
         self.routes = self._build_routes()
+        self.faults = []  # LAB-ONLY failure injection (see the header): none armed by default
 
     # ---- dispatch --------------------------------------------------------------------------
     def _build_routes(self):
@@ -403,6 +413,7 @@ class MidonetApi:
             ("ports", self.r_ports), ("ports/%s" % u, self.r_port), ("ports/%s/link" % u, self.r_port_link),
             ("routes/%s" % u, self.r_route),
             ("_lab/hosts", self.r_lab_hosts), ("_lab/hosts/%s" % u, self.r_lab_host),
+            ("_lab/faults", self.r_lab_faults),
         ]
         return [(re.compile("^%s$" % pat), fn) for pat, fn in table]
 
@@ -422,6 +433,8 @@ class MidonetApi:
                         self._authorize(ctx)
                         if self.flavor == 1 or rel:
                             self.store.check()  # 1.x StateFilter covers every request
+                        if self.faults and self._fault(method, rel):
+                            raise StoreUnavailable("lab: injected fault")
                     with self.lock:
                         return fn(ctx, *m.groups())
             raise HttpError(404, "Resource not found")
@@ -1033,6 +1046,32 @@ class MidonetApi:
         register_host(self.store, hid, data["name"], data.get("addresses") or [],
                       data.get("hostInterfaces") or [], alive=data.get("alive", True))
         return ctx.created("%s/hosts/%s" % (ctx.base(), hid))
+
+    def _fault(self, method, rel):
+        with self.lock:
+            for fault in self.faults:
+                if fault["count"] > 0 and fault["method"] == method and fault["rx"].match(rel):
+                    fault["count"] -= 1
+                    return True
+        return False
+
+    def r_lab_faults(self, ctx):
+        if ctx.method == "DELETE":
+            del self.faults[:]
+            return Response(204)
+        if ctx.method == "GET":
+            return Response(200, [dict((k, v) for k, v in f.items() if k != "rx") for f in self.faults],
+                            "application/json")
+        ctx.only("POST")
+        data = ctx.json()
+        try:
+            rx = re.compile("^(?:%s)$" % data["path"])
+            fault = {"method": str(data["method"]).upper(), "path": data["path"], "rx": rx,
+                     "count": int(data.get("count", 1))}
+        except (KeyError, TypeError, ValueError, re.error) as exc:
+            raise HttpError(400, "lab: a fault needs method, path (regex) and count: %s" % exc)
+        self.faults.append(fault)
+        return Response(204)
 
     def r_lab_host(self, ctx, hid):
         ctx.only("DELETE")

@@ -133,6 +133,25 @@ def test_plan_routes_conflict():
     assert plan["conflicts"] == ["203.0.113.7/32"] and plan["commands"] == []
 
 
+def test_plan_routes_skip_with_purge_leaves_our_own_route_to_a_skipped_destination():
+    """conflict=skip + purge: a destination with a foreign route is left alone entirely; our own
+    route to it (here with another metric beside the foreign one) is neither deleted nor updated."""
+    owned = {"203.0.113.7/32": [("172.19.0.1", "ub", 10, "unicast")],
+             "203.0.113.8/32": [("172.19.0.1", "ub", 0, "unicast")],
+             "203.0.113.9/32": [("172.19.0.1", "ub", 0, "unicast")]}
+    foreign = {"203.0.113.7/32": ["203.0.113.7/32 via 172.19.0.1 dev ub proto static"]}
+    plan = iproute.plan_routes(owned, foreign, ["203.0.113.7/32", "203.0.113.8/32"], gateway="172.19.0.1",
+                               device="ub", purge=True, conflict="skip")
+    assert plan["conflicts"] == ["203.0.113.7/32"]
+    assert plan["commands"] == ["route del 203.0.113.9/32 table main proto 150"]
+    assert plan["removed"] == ["203.0.113.9/32"] and plan["added"] == [] and plan["updated"] == []
+    assert plan["routes"] == ["203.0.113.7/32", "203.0.113.8/32"]
+    assert "203.0.113.7/32 via 172.19.0.1 dev ub metric 10" in plan["after"]
+    # without purge the same destination is left alone too
+    plan = iproute.plan_routes(owned, foreign, ["203.0.113.7/32"], gateway="172.19.0.1", conflict="skip")
+    assert plan["commands"] == [] and "203.0.113.7/32" in plan["routes"]
+
+
 def test_plan_routes_absent():
     owned, foreign = iproute.split_routes(ROUTES_JSON, 150, {})
     plan = iproute.plan_routes(owned, foreign, ["203.0.113.5/32", "203.0.113.7/32"], state="absent")
@@ -281,3 +300,25 @@ def test_read_ip_json_errors_and_missing_table():
     with pytest.raises(PlanError, match="ip route show table main failed: Cannot open netlink socket"):
         iproute.read_ip(mod, list(ARGS), iproute.parse_route_text)
     assert len(mod.calls) == 1
+
+
+def test_batch_failure_names_applied_and_unrun_lines():
+    cmds = ["route replace 203.0.113.%d via 172.19.0.1 table main proto 150" % i for i in range(1, 6)]
+    # what iproute2 prints (6.1 and 4.11 alike) when line 3 of a batch on stdin is refused
+    res = iproute.batch_failure(cmds, 1, "", "Error: Nexthop has invalid gateway.\nCommand failed -:3\n")
+    assert res["failed_line"] == 3 and res["failed_command"] == cmds[2]
+    assert res["applied"] == cmds[:2] and res["not_applied"] == cmds[3:] and res["changed"] is True
+    assert res["msg"].startswith("ip -batch failed at line 3 of 5 (%s): Error: Nexthop has invalid gateway;" % cmds[2])
+    assert "lines 1-2 were applied" in res["msg"] and "lines 4-5 were not run" in res["msg"]
+    res = iproute.batch_failure(cmds, 1, "", "RTNETLINK answers: No such process\nCommand failed -:5\n")
+    assert res["applied"] == cmds[:4] and res["not_applied"] == [] and "it was the last line" in res["msg"]
+    res = iproute.batch_failure(cmds[:2], 1, "", "Error: x\nCommand failed -:2\n")
+    assert "line 1 was applied" in res["msg"]
+
+
+def test_batch_failure_without_line_number_says_unknown():
+    cmds = ["route del 203.0.113.1/32 table main proto 150", "route del 203.0.113.2/32 table main proto 150"]
+    for err in ("Killed\n", "Error: x\nCommand failed -:9\n"):       # no or an impossible line number
+        res = iproute.batch_failure(cmds, 137, "", err)
+        assert res["failed_line"] is None and res["applied"] is None and res["changed"] is True
+        assert "did not say at which line" in res["msg"] and "any of the 2 lines" in res["msg"]

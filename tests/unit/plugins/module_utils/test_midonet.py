@@ -176,6 +176,49 @@ def test_safe_url_strips_userinfo():
     assert mn.safe_url('http://admin:s3cret@h:8080/midonet-api') == 'http://h:8080/midonet-api'
 
 
+def test_url_credentials():
+    assert mn.url_credentials('http://h:8080/midonet-api') == (None, None)
+    assert mn.url_credentials('http://admin:s3cret@h:8080/x') == ('admin', 's3cret')
+    assert mn.url_credentials('http://admin:p%40ss%3Aw@h/x') == ('admin', 'p@ss:w')
+    assert mn.url_credentials('http://admin@h/x') == ('admin', None)
+
+
+class _Module(object):
+    def __init__(self, **params):
+        self.params = dict(dict(username=None, password=None, project=None, token=None,
+                                validate_certs=True, timeout=30), **params)
+        self.no_log_values = set()
+        self.warnings = []
+
+    def warn(self, msg):
+        self.warnings.append(msg)
+
+    def fail_json(self, **kw):  # pragma: no cover - requests is installed here
+        raise AssertionError(kw)
+
+
+def test_protect_api_url_masks_the_password_and_keeps_a_useful_url():
+    m = _Module(api_url='http://admin:p%40ss@h:8080/midonet-api')
+    raw = mn.protect_api_url(m)
+    assert raw == 'http://admin:p%40ss@h:8080/midonet-api'
+    assert m.params['api_url'] == 'http://h:8080/midonet-api'       # what invocation echoes
+    assert m.no_log_values == {'p@ss', 'p%40ss'}                    # masked in every result/message
+    client = mn.client_from_module(m, raw)
+    assert client.api_url == 'http://h:8080/midonet-api'            # requests never carry userinfo
+    assert (client._username, client._password) == ('admin', 'p@ss')
+    m = _Module(api_url='http://h/x')
+    assert mn.protect_api_url(m) == 'http://h/x' and m.no_log_values == set()
+
+
+def test_api_url_credentials_yield_to_explicit_ones():
+    m = _Module(api_url='http://a:b@h/x', token='tok')
+    client = mn.client_from_module(m, mn.protect_api_url(m))
+    assert client._username is None and client._token == 'tok' and 'ignored because token' in m.warnings[0]
+    m = _Module(api_url='http://a:b@h/x', username='u', password='p')
+    client = mn.client_from_module(m, mn.protect_api_url(m))
+    assert (client._username, client._password) == ('u', 'p')
+
+
 def test_find_zone_exact_not_substring():
     zones = [{'id': 'a', 'name': 'euca-mido2', 'type': 'gre'}, {'id': 'b', 'name': 'xeuca-mido', 'type': 'gre'}]
     zone, variants = mn.find_zone(zones, 'euca-mido')
