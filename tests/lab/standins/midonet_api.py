@@ -21,7 +21,8 @@ numbers are cited in the code). What it implements:
   host-interface-port bindings ``/hosts/{id}/ports[/{portId}]``);
 * tunnel zones (CRUD) and their members ``/tunnel_zones/{id}/hosts[/{hostId}]`` (§3);
 * routers, bridges, chains, port groups (CRUD, ``?tenant_id=`` filter, no name filter), ports
-  (``/routers|bridges/{id}/ports``, ``/ports/{id}``, ``/ports/{id}/link``), routes
+  (``/routers|bridges/{id}/ports``, ``/routers|bridges/{id}/peer_ports``, ``/ports/{id}``,
+  ``/ports/{id}/link``), routes
   (``/routers/{id}/routes``, ``/routes/{id}``) (§5);
 * the status codes, media types and Error-v1 bodies of each flavor (§3.3, §3.4, §4; 406 on 5.x
   for an incompatible or missing Accept/Content-Type on generic resources, 415 for a member POST
@@ -399,6 +400,7 @@ class MidonetApi:
             ("(routers|bridges|chains|port_groups)", self.r_devices),
             ("(routers|bridges|chains|port_groups)/%s" % u, self.r_device),
             ("(routers|bridges)/%s/ports" % u, self.r_device_ports),
+            ("(routers|bridges)/%s/peer_ports" % u, self.r_device_peer_ports),
             ("routers/%s/routes" % u, self.r_router_routes),
             ("ports", self.r_ports), ("ports/%s" % u, self.r_port), ("ports/%s/link" % u, self.r_port_link),
             ("routes/%s" % u, self.r_route),
@@ -532,12 +534,13 @@ class MidonetApi:
                          "enforceContainerLimit": settings.get("enforceContainerLimit", False),
                          "tunnelZones": [tz for tz in self.store.children("tunnel_zones")
                                          if self.store.exists("tunnel_zones/%s/hosts/%s" % (tz, hid))]})
-        if mt.endswith("Host-v2+json"):
-            view["interfaces"] = uri + "/interfaces"  # @Until("3")
-        else:
+        # getInterfaces() is @Until("3") and getHostInterfaces() @Since("3"); both bounds are
+        # inclusive (VersionCheckAnnotationIntrospector drops a member only when until < version
+        # or since > version), so Host-v3 carries both; the real client 5.2.0 reads
+        # dto['interfaces'] in Host.get_interfaces() (1.x and 5.x alike).
+        view["interfaces"] = uri + "/interfaces"
+        if not mt.endswith("Host-v2+json"):
             view["hostInterfaces"] = [dict(i, hostId=hid) for i in ifaces]
-            if self.flavor == 1:
-                view["interfaces"] = uri + "/interfaces"
         return view
 
     def r_hosts(self, ctx):
@@ -912,6 +915,19 @@ class MidonetApi:
             self.store.put("ports/" + pid, port)
             return ctx.created("%s/ports/%s" % (ctx.base(), pid))
         raise ctx.not_allowed()
+
+    def r_device_peer_ports(self, ctx, kind, did):
+        """GET /routers|bridges/{id}/peer_ports: the ports linked to this device's ports (the
+        ``peerPorts`` link of §5; the real client's Router/Bridge.get_peer_ports())."""
+        did = did.lower()
+        ctx.only("GET")
+        mt = ctx.accept(self.media["ports"]["coll"])
+        if self.store.get("%s/%s" % (kind, did)) is None:
+            raise HttpError(404, "Resource not found")
+        mine = [self.store.get("ports/" + p) for p in self.store.children("ports")]
+        peers = [self.store.get("ports/" + p["peerId"]) for p in mine
+                 if p and p.get("deviceId") == did and p.get("peerId")]
+        return Response(200, [self._port_view(ctx, p) for p in peers if p], mt)
 
     def r_ports(self, ctx):
         ctx.only("GET")
