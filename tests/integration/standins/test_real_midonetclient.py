@@ -363,3 +363,22 @@ def test_mock_auth_login_with_the_real_client(mn, standin):
     api = mn.api.MidonetApi(standin.url, "admin", "anything")
     assert [h.get_name() for h in api.get_hosts() if h.is_alive()] == sorted(HOSTS, key=lambda n: HOSTS[n])
     assert mn.auth_lib._token == ("00000000" if standin.flavor == 5 else "999888777666")
+
+
+# ---- IP address groups (§5; eucanetd's metadata_ip) -----------------------------------------
+def test_ip_addr_group(mn, standin):
+    api = mn.api.MidonetApi(standin.url, None, None)
+    g = api.add_ip_addr_group().name("metadata_ip").create()
+    a = g.add_ipv4_addr().addr("169.254.169.254").create()  # POST .../ip_addrs, GET on Location
+    assert (a.get_addr(), a.get_version(), a.get_ip_addr_group_id()) == ("169.254.169.254", 4, g.get_id())
+    assert [x.get_name() for x in api.get_ip_addr_groups()] == ["metadata_ip"]
+    assert api.get_ip_addr_group(g.get_id()).get_name() == "metadata_ip"
+    assert [(x.get_addr(), x.get_version()) for x in g.get_addrs()] == [("169.254.169.254", 4)]
+    direct = read(standin, "/ip_addr_groups/%s/ip_addrs" % g.get_id(), V + "collection.IpAddrGroupAddr-v1+json")
+    assert [x["addr"] for x in direct] == ["169.254.169.254"]
+    raises_status(mn, 400, g.add_ipv4_addr().addr("169.254.169.300").create)
+    raises_status(mn, 400, api.add_ip_addr_group().create)  # no name
+    a.delete()
+    assert g.get_addrs() == []
+    g.delete()
+    assert api.get_ip_addr_groups() == []

@@ -24,13 +24,15 @@ numbers are cited in the code). What it implements:
   (``/routers|bridges/{id}/ports``, ``/routers|bridges/{id}/peer_ports``, ``/ports/{id}``,
   ``/ports/{id}/link``), routes
   (``/routers/{id}/routes``, ``/routes/{id}``) (§5);
+* IP address groups ``/ip_addr_groups[/{id}]``, their addresses ``/ip_addr_groups/{id}/ip_addrs``
+  and ``/ip_addr_groups/{id}/versions/{4|6}/ip_addrs/{addr}`` (§5; URIs as 5.x models/IpAddrGroupAddr);
 * the status codes, media types and Error-v1 bodies of each flavor (§3.3, §3.4, §4; 406 on 5.x
   for an incompatible or missing Accept/Content-Type on generic resources, 415 for a member POST
   without a vendor type; 1.x answers 406/415 the plain JAX-RS way);
 * 503 when ZooKeeper is unreachable ("Can not access topology information" on 1.x, "Could not
   acquire lock for storage operation." on 5.x).
 
-Not implemented: rules, IP address groups, DHCP subnets, BGP, VTEPs, traces, CORS, roles.
+Not implemented: rules, DHCP subnets, BGP, VTEPs, traces, CORS, roles.
 
 State lives in ZooKeeper (``--store zookeeper``, the default of the packaged services; one JSON
 document per object under ``--root-key``) or in memory (``--store memory``, for fast tests).
@@ -43,7 +45,8 @@ ZooKeeper layout (ROOT = /midonet on 5.x, /midonet/v1 on 1.x)::
     ROOT/hosts/<id>/ports/<portId>    host-interface-port binding
     ROOT/tunnel_zones/<id>            {"id","name","type"}
     ROOT/tunnel_zones/<id>/hosts/<h>  {"hostId","ipAddress"}
-    ROOT/routers|bridges|ports|routes|chains|port_groups/<id>
+    ROOT/routers|bridges|ports|routes|chains|port_groups|ip_addr_groups/<id>
+    ROOT/ip_addr_groups/<id>/ip_addrs/<addr>  {"addr","version"}
     ROOT/config/...                   mn-conf (see mn_conf.py); read for the 5.x settings
 
 Stopping ZooKeeper and deleting its data therefore really empties the topology (the store starts
@@ -87,7 +90,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 VND = "application/vnd.org.midonet."
 JSON = "application/json"
@@ -133,6 +136,8 @@ MEDIA = {
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
         "port_groups": _types("PortGroup", [1]),
+        "ip_addr_groups": _types("IpAddrGroup", [1]),
+        "ip_addrs": _types("IpAddrGroupAddr", [1]),
         "port_link": _types("PortLink", [1]),
         "system_state": _types("SystemState", [2]),
         "tenants": _types("Tenant", [1]),
@@ -151,6 +156,8 @@ MEDIA = {
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
         "port_groups": _types("PortGroup", [1]),
+        "ip_addr_groups": _types("IpAddrGroup", [1]),
+        "ip_addrs": _types("IpAddrGroupAddr", [1]),
         "port_link": _types("PortLink", [1]),
         "system_state": _types("SystemState", [2]),
         "tenants": _types("Tenant", [1]),
@@ -404,6 +411,9 @@ class MidonetApi:
             ("routers/%s/routes" % u, self.r_router_routes),
             ("ports", self.r_ports), ("ports/%s" % u, self.r_port), ("ports/%s/link" % u, self.r_port_link),
             ("routes/%s" % u, self.r_route),
+            ("ip_addr_groups", self.r_ipags), ("ip_addr_groups/%s" % u, self.r_ipag),
+            ("ip_addr_groups/%s/ip_addrs" % u, self.r_ipag_addrs),
+            ("ip_addr_groups/%s/versions/(4|6)/ip_addrs/([^/]+)" % u, self.r_ipag_addr),
             ("_lab/hosts", self.r_lab_hosts), ("_lab/hosts/%s" % u, self.r_lab_host),
         ]
         return [(re.compile("^%s$" % pat), fn) for pat, fn in table]
@@ -1038,6 +1048,88 @@ class MidonetApi:
             self.store.delete("routes/" + route_id)
             return Response(204)
         raise ctx.not_allowed()  # routes cannot be updated
+
+    # ---- IP address groups (§5; eucanetd's metadata_ip) -----------------------------------
+    def _ipag_view(self, ctx, g):
+        uri = "%s/ip_addr_groups/%s" % (ctx.base(), g["id"])
+        return dict(g, uri=uri, addrs=uri + "/ip_addrs")
+
+    def _ipag_addr_view(self, ctx, gid, a):
+        # models/IpAddrGroupAddr.java: uri = group/versions/<v>/ip_addrs/<URL-encoded addr>
+        uri = "%s/ip_addr_groups/%s/versions/%d/ip_addrs/%s" % (ctx.base(), gid, a["version"],
+                                                                quote(a["addr"], safe=""))
+        return {"addr": a["addr"], "version": a["version"], "ipAddrGroupId": gid, "uri": uri,
+                "ipAddrGroup": "%s/ip_addr_groups/%s" % (ctx.base(), gid)}
+
+    def r_ipags(self, ctx):
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["ip_addr_groups"]["coll"])
+            out = [self.store.get("ip_addr_groups/" + i) for i in self.store.children("ip_addr_groups")]
+            return Response(200, [self._ipag_view(ctx, g) for g in out if g], mt)
+        if ctx.method == "POST":
+            ctx.content_type(self.media["ip_addr_groups"]["item"])
+            data = ctx.json()
+            name = data.get("name")
+            if not isinstance(name, str) or not 1 <= len(name) <= 255:
+                raise validation_error(("name", "size must be between 1 and 255" if isinstance(name, str)
+                                        else "may not be null"))
+            gid = ctx.new_id(data, "ip_addr_groups")
+            self.store.put("ip_addr_groups/" + gid, {"id": gid, "name": name})
+            return ctx.created("%s/ip_addr_groups/%s" % (ctx.base(), gid))
+        raise ctx.not_allowed()
+
+    def r_ipag(self, ctx, gid):
+        gid = gid.lower()
+        g = self.store.get("ip_addr_groups/" + gid)
+        if ctx.method == "GET":
+            return self._show(ctx, "ip_addr_groups", g, lambda g: self._ipag_view(ctx, g))
+        if ctx.method == "DELETE":
+            self.store.delete("ip_addr_groups/" + gid)
+            return Response(204)
+        raise ctx.not_allowed()
+
+    def r_ipag_addrs(self, ctx, gid):
+        gid = gid.lower()
+        if self.store.get("ip_addr_groups/" + gid) is None:
+            raise HttpError(404, "Resource not found")
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["ip_addrs"]["coll"])
+            out = [self.store.get("ip_addr_groups/%s/ip_addrs/%s" % (gid, a))
+                   for a in self.store.children("ip_addr_groups/%s/ip_addrs" % gid)]
+            return Response(200, [self._ipag_addr_view(ctx, gid, a) for a in out if a], mt)
+        if ctx.method == "POST":
+            ctx.content_type(self.media["ip_addrs"]["item"])
+            data = ctx.json()
+            version, addr = data.get("version"), data.get("addr")
+            if str(version) not in ("4", "6"):  # JsonTypeInfo on "version": 4 or 6
+                raise HttpError(400, "Could not resolve type id '%s' into a subtype of IpAddrGroupAddr" % version)
+            version = int(version)
+            try:
+                canon = str(ipaddress.ip_address(str(addr))) if addr is not None else None
+            except ValueError:
+                canon = None
+            if addr is None:
+                raise validation_error(("addr", "may not be null"))
+            if canon is None or ipaddress.ip_address(canon).version != version:
+                raise validation_error(("addr", "is not a valid IP address"))
+            self.store.put("ip_addr_groups/%s/ip_addrs/%s" % (gid, canon), {"addr": canon, "version": version})
+            return ctx.created(self._ipag_addr_view(ctx, gid, {"addr": canon, "version": version})["uri"])
+        raise ctx.not_allowed()
+
+    def r_ipag_addr(self, ctx, gid, version, addr):
+        gid, addr = gid.lower(), unquote(addr)
+        if self.store.get("ip_addr_groups/" + gid) is None:
+            raise HttpError(404, "Resource not found")
+        a = self.store.get("ip_addr_groups/%s/ip_addrs/%s" % (gid, addr))
+        if a is not None and str(a["version"]) != version:
+            a = None
+        if ctx.method == "GET":
+            return self._show(ctx, "ip_addrs", a, lambda a: self._ipag_addr_view(ctx, gid, a))
+        if ctx.method == "DELETE":
+            if a is not None:
+                self.store.delete("ip_addr_groups/%s/ip_addrs/%s" % (gid, addr))
+            return Response(204)
+        raise ctx.not_allowed()
 
     # ---- LAB-ONLY endpoints (not part of the MidoNet API) ----------------------------------
     def r_lab_hosts(self, ctx):
