@@ -382,3 +382,38 @@ def test_ip_addr_group(mn, standin):
     assert g.get_addrs() == []
     g.delete()
     assert api.get_ip_addr_groups() == []
+
+
+# ---- port groups and tenants (§5; eucanetd's eucapg and euca_tenant_1) ----------------------
+def test_port_group_members_and_tenants(mn, standin):
+    api = mn.api.MidonetApi(standin.url, None, None)
+    five = standin.flavor == 5
+    pg = api.add_port_group().name("eucapg").tenant_id(TENANT).create()
+    assert (pg.get_name(), pg.get_tenant_id(), pg.is_stateful()) == ("eucapg", TENANT, False)
+    assert [g.get_id() for g in api.get_port_groups({"tenant_id": TENANT})] == [pg.get_id()]
+    kw = {} if five else {"headers": {"Content-Type": ROUTER1, "Accept": ROUTER1}}
+    rt = api.add_router().name("eucart").tenant_id(TENANT).create(**kw)
+    kw = {} if five else {"headers": {"Content-Type": PORT1, "Accept": PORT1}}
+    rp = rt.add_port().port_address("10.9.0.1").network_address("10.9.0.0").network_length(24).create(**kw)
+
+    m = pg.add_port_group_port().port_id(rp.get_id()).create()  # PortGroupPort-v1
+    assert (m.get_port_group_id(), m.get_port_id()) == (pg.get_id(), rp.get_id())
+    assert [x.get_port_id() for x in pg.get_ports()] == [rp.get_id()]
+    assert [x.get_port_group_id() for x in rp.get_port_groups()] == [pg.get_id()]
+    direct = read(standin, "/port_groups/%s/ports" % pg.get_id(), V + "collection.PortGroupPort-v1+json")
+    assert [x["portId"] for x in direct] == [rp.get_id()]
+    m.delete()
+    assert pg.get_ports() == []
+
+    # tenants: Tenant-v2 on 5.x (the client's type); MEM 1.9 has Tenant-v1 only -> 406
+    if five:
+        ts = api.get_tenants({})
+        assert [t.get_id() for t in ts] == [TENANT]
+        assert [r.get_id() for r in ts[0].get_routers()] == [rt.get_id()]
+        assert [g.get_id() for g in ts[0].get_port_groups()] == [pg.get_id()]
+        assert api.get_tenant(TENANT).get_name() == TENANT
+    else:
+        raises_status(mn, 406, api.get_tenants, {})
+    rt.delete()
+    pg.delete()
+    assert api.get_port_groups() == []

@@ -24,6 +24,9 @@ numbers are cited in the code). What it implements:
   (``/routers|bridges/{id}/ports``, ``/routers|bridges/{id}/peer_ports``, ``/ports/{id}``,
   ``/ports/{id}/link``), routes
   (``/routers/{id}/routes``, ``/routes/{id}``) (§5);
+* port group members ``/port_groups/{id}/ports[/{portId}]`` and ``/ports/{id}/port_groups``
+  (PortGroupPort-v1); tenants ``/tenants[/{id}]`` (Tenant-v1 on 1.x, Tenant-v2 on 5.x; the
+  tenantIds in use, where the real servers ask the identity service);
 * IP address groups ``/ip_addr_groups[/{id}]``, their addresses ``/ip_addr_groups/{id}/ip_addrs``
   and ``/ip_addr_groups/{id}/versions/{4|6}/ip_addrs/{addr}`` (§5; URIs as 5.x models/IpAddrGroupAddr);
 * the status codes, media types and Error-v1 bodies of each flavor (§3.3, §3.4, §4; 406 on 5.x
@@ -136,11 +139,12 @@ MEDIA = {
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
         "port_groups": _types("PortGroup", [1]),
+        "port_group_ports": _types("PortGroupPort", [1]),
         "ip_addr_groups": _types("IpAddrGroup", [1]),
         "ip_addrs": _types("IpAddrGroupAddr", [1]),
         "port_link": _types("PortLink", [1]),
         "system_state": _types("SystemState", [2]),
-        "tenants": _types("Tenant", [1]),
+        "tenants": _types("Tenant", [2]),  # 5.x MidonetMediaTypes has only Tenant-v2
     },
     1: {
         "application": {"item": [JSON, vnd("Application", 5), vnd("Application", 4)]},
@@ -156,6 +160,7 @@ MEDIA = {
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
         "port_groups": _types("PortGroup", [1]),
+        "port_group_ports": _types("PortGroupPort", [1]),
         "ip_addr_groups": _types("IpAddrGroup", [1]),
         "ip_addrs": _types("IpAddrGroupAddr", [1]),
         "port_link": _types("PortLink", [1]),
@@ -397,7 +402,7 @@ class MidonetApi:
         u = "([0-9a-fA-F-]{36})"
         table = [
             ("", self.r_root), ("login", self.r_login), ("system_state", self.r_system_state),
-            ("tenants", self.r_tenants),
+            ("tenants", self.r_tenants), ("tenants/([^/]+)", self.r_tenant),
             ("hosts", self.r_hosts), ("hosts/%s" % u, self.r_host),
             ("hosts/%s/interfaces" % u, self.r_host_interfaces),
             ("hosts/%s/ports" % u, self.r_host_ports), ("hosts/%s/ports/%s" % (u, u), self.r_host_port),
@@ -411,6 +416,8 @@ class MidonetApi:
             ("routers/%s/routes" % u, self.r_router_routes),
             ("ports", self.r_ports), ("ports/%s" % u, self.r_port), ("ports/%s/link" % u, self.r_port_link),
             ("routes/%s" % u, self.r_route),
+            ("port_groups/%s/ports" % u, self.r_pg_ports), ("port_groups/%s/ports/%s" % (u, u), self.r_pg_port),
+            ("ports/%s/port_groups" % u, self.r_port_pgs),
             ("ip_addr_groups", self.r_ipags), ("ip_addr_groups/%s" % u, self.r_ipag),
             ("ip_addr_groups/%s/ip_addrs" % u, self.r_ipag_addrs),
             ("ip_addr_groups/%s/versions/(4|6)/ip_addrs/([^/]+)" % u, self.r_ipag_addr),
@@ -512,17 +519,34 @@ class MidonetApi:
         return Response(200, {"state": "ACTIVE", "availability": "READWRITE", "writeVersion": "1.0",
                               "uri": ctx.base() + "/system_state"}, mt)
 
-    def r_tenants(self, ctx):
-        ctx.only("GET")
-        mt = ctx.accept(self.media["tenants"]["coll"])
+    def _tenant_ids(self):
         names = set()
         for kind in DEVICES:
             for i in self.store.children(kind):
                 t = (self.store.get("%s/%s" % (kind, i)) or {}).get("tenantId")
                 if t:
                     names.add(t)
-        return Response(200, [{"id": t, "name": t, "uri": "%s/tenants/%s" % (ctx.base(), t)}
-                              for t in sorted(names)], mt)
+        return sorted(names)
+
+    def _tenant_view(self, ctx, t):
+        # models/Tenant.java: the device links are the collections filtered by ?tenant_id=
+        base, q = ctx.base(), "?tenant_id=" + quote(t, safe="")
+        return {"id": t, "name": t, "description": t, "enabled": True,
+                "uri": "%s/tenants/%s" % (base, quote(t, safe="")), "routers": base + "/routers" + q,
+                "bridges": base + "/bridges" + q, "chains": base + "/chains" + q,
+                "portGroups": base + "/port_groups" + q}
+
+    def r_tenants(self, ctx):
+        """Tenants are the tenantIds in use (the real servers ask the identity service)."""
+        ctx.only("GET")
+        mt = ctx.accept(self.media["tenants"]["coll"])
+        return Response(200, [self._tenant_view(ctx, t) for t in self._tenant_ids()], mt)
+
+    def r_tenant(self, ctx, tid):
+        ctx.only("GET")
+        tid = unquote(tid)
+        return self._show(ctx, "tenants", tid if tid in self._tenant_ids() else None,
+                          lambda t: self._tenant_view(ctx, t))
 
     # ---- hosts (§4) ------------------------------------------------------------------------
     def _host_view(self, ctx, hid, mt):
@@ -825,6 +849,8 @@ class MidonetApi:
             view["routes"] = uri + "/routes"
         if kind == "chains":
             view["rules"] = uri + "/rules"
+        if kind == "port_groups":
+            view["ports"] = uri + "/ports"
         return view
 
     def r_devices(self, ctx, kind):
@@ -894,6 +920,8 @@ class MidonetApi:
         for rid in list(self.store.children("routes")):
             if (self.store.get("routes/" + rid) or {}).get("nextHopPort") == pid:
                 self.store.delete("routes/" + rid)
+        for g in self.store.children("port_groups"):
+            self.store.delete("port_groups/%s/ports/%s" % (g, pid))
         self.store.delete("ports/" + pid)
 
     def r_device_ports(self, ctx, kind, did):
@@ -1048,6 +1076,55 @@ class MidonetApi:
             self.store.delete("routes/" + route_id)
             return Response(204)
         raise ctx.not_allowed()  # routes cannot be updated
+
+    # ---- port group members (§5; eucanetd's eucapg) ---------------------------------------
+    def _pg_port_view(self, ctx, pgid, pid):
+        base = ctx.base()
+        return {"portGroupId": pgid, "portId": pid, "uri": "%s/port_groups/%s/ports/%s" % (base, pgid, pid),
+                "portGroup": "%s/port_groups/%s" % (base, pgid), "port": "%s/ports/%s" % (base, pid)}
+
+    def r_pg_ports(self, ctx, pgid):
+        pgid = pgid.lower()
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["port_group_ports"]["coll"])
+            if self.store.get("port_groups/" + pgid) is None:
+                raise HttpError(404, "Resource not found")
+            return Response(200, [self._pg_port_view(ctx, pgid, p)
+                                  for p in self.store.children("port_groups/%s/ports" % pgid)], mt)
+        if ctx.method == "POST":
+            ctx.content_type(self.media["port_group_ports"]["item"])
+            if self.store.get("port_groups/" + pgid) is None:
+                raise HttpError(404, "Resource not found")
+            pid = str(ctx.json().get("portId") or "").lower()
+            if not _is_uuid(pid):
+                raise validation_error(("portId", "may not be null"))
+            if self.store.get("ports/" + pid) is None:
+                raise HttpError(404, "Resource not found")
+            if self.store.exists("port_groups/%s/ports/%s" % (pgid, pid)):
+                raise HttpError(409 if self.flavor == 5 else 400, "The port is already a member of the port group.")
+            self.store.put("port_groups/%s/ports/%s" % (pgid, pid), {"portId": pid})
+            return ctx.created(self._pg_port_view(ctx, pgid, pid)["uri"])
+        raise ctx.not_allowed()
+
+    def r_pg_port(self, ctx, pgid, pid):
+        pgid, pid = pgid.lower(), pid.lower()
+        m = self.store.get("port_groups/%s/ports/%s" % (pgid, pid))
+        if ctx.method == "GET":
+            return self._show(ctx, "port_group_ports", m, lambda m: self._pg_port_view(ctx, pgid, pid))
+        if ctx.method == "DELETE":
+            self.store.delete("port_groups/%s/ports/%s" % (pgid, pid))
+            return Response(204)
+        raise ctx.not_allowed()
+
+    def r_port_pgs(self, ctx, pid):
+        """GET /ports/{id}/port_groups (the port's ``portGroups`` link): PortGroupPort objects."""
+        pid = pid.lower()
+        ctx.only("GET")
+        mt = ctx.accept(self.media["port_group_ports"]["coll"])
+        if self.store.get("ports/" + pid) is None:
+            raise HttpError(404, "Resource not found")
+        return Response(200, [self._pg_port_view(ctx, g, pid) for g in self.store.children("port_groups")
+                              if self.store.exists("port_groups/%s/ports/%s" % (g, pid))], mt)
 
     # ---- IP address groups (§5; eucanetd's metadata_ip) -----------------------------------
     def _ipag_view(self, ctx, g):
