@@ -15,7 +15,9 @@ How the client gets here: ``scripts/bootstrap.sh`` downloads the wheels pinned (
 ``requirements/midonetclient.txt`` into ``.cache/midonetclient/``. The ``client`` fixture checks
 their hashes, unpacks them into a temporary directory and converts ``midonetclient`` (Python 2
 code) with 2to3 (``python -m lib2to3 -w -n``, all default fixers; lib2to3 ships with Python 3.11
-and was removed in 3.13). When the wheels are missing the tests FAIL (they never skip).
+and was removed in 3.13), and the wheel's ``midonet-cli`` script likewise, which then runs in its
+eval mode (``-A --midonet-url=URL -e COMMAND``, as the Eucalyptus recipes use it). When the
+wheels are missing the tests FAIL (they never skip).
 
 Changes to the converted copy beyond 2to3 (Python 3 only, none touches what is sent over HTTP
 except making the request possible at all):
@@ -98,10 +100,13 @@ def mn(tmp_path_factory):
             assert hashlib.sha256(f.read()).hexdigest() == digest, "%s does not match its pinned hash" % path
         with zipfile.ZipFile(path) as z:
             z.extractall(dest)
-    conv = subprocess.run([sys.executable, "-W", "ignore", "-m", "lib2to3", "-w", "-n", "--no-diffs",
-                           "midonetclient"], cwd=dest, capture_output=True, text=True)
+    shutil.copy(os.path.join(dest, "midonetclient-5.2.0.data", "scripts", "midonet-cli"),
+                os.path.join(dest, "midonet_cli.py"))
+    conv = subprocess.run([sys.executable, "-W", "ignore", "-m", "lib2to3", "-w", "-n", "--no-diffs", "-j", "2",
+                           "midonetclient", "midonet_cli.py"], cwd=dest, capture_output=True, text=True)
     assert conv.returncode == 0, conv.stderr[-3000:]
-    assert "RefactoringTool: Refactored midonetclient/api_lib.py" in conv.stderr, conv.stderr[-3000:]
+    for rel in ("midonetclient/api_lib.py", "midonet_cli.py"):
+        assert "RefactoringTool: Refactored %s" % rel in conv.stderr, conv.stderr[-3000:]
     for rel, old, new in PATCHES:
         p = os.path.join(dest, rel)
         with open(p) as f:
@@ -124,6 +129,7 @@ def mn(tmp_path_factory):
         pass
     ns = NS()
     ns.api, ns.exc, ns.auth_lib, ns.dir = api, exc, auth_lib, dest
+    ns.cli = os.path.join(dest, "midonet_cli.py")
     yield ns
     shutil.rmtree(dest, ignore_errors=True)
 
@@ -417,3 +423,56 @@ def test_port_group_members_and_tenants(mn, standin):
     rt.delete()
     pg.delete()
     assert api.get_port_groups() == []
+
+
+# ---- midonet-cli, eval mode (as the Eucalyptus recipes run it) ------------------------------
+def test_midonet_cli_eval_mode(mn, tmp_path):
+    """``midonet-cli -A --midonet-url=URL -e ...`` against flavor 5 (the CLI of the 5.2.0 wheel;
+    MEM 1.9 operators have the 1.9 CLI, not on PyPI). Eval mode prints UUIDs, no aliases."""
+    st = StandIn(5)
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("MIDO_"))
+    env.update(HOME=str(tmp_path), PYTHONPATH=mn.dir)  # no ~/.midonetrc
+
+    def cli(*words):
+        r = subprocess.run([sys.executable, "-W", "ignore", mn.cli, "-A", "--midonet-url=" + st.url, "-e"]
+                           + list(words), env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0, (words, r.returncode, r.stdout, r.stderr)
+        assert "error" not in r.stdout.lower(), (words, r.stdout)
+        return r.stdout.strip()
+
+    try:
+        hosts = dict(re.match(r"^host (\S+) name (\S+) alive (\S+)", line).group(2, 1)
+                     for line in cli("host", "list").splitlines())
+        assert hosts == dict(list(HOSTS.items()) + list(DEAD_HOSTS.items()))
+
+        tz = cli("tunnel-zone", "create", "name", "mido-tz", "type", "gre")
+        assert standin_zone_id(st, "mido-tz") == tz
+        assert cli("tunnel-zone", "list") == "tzone %s name mido-tz type gre" % tz
+        for hid, ip in ((NC1, "10.0.0.11"), (NC2, "10.0.0.12")):
+            assert cli("tunnel-zone", tz, "add", "member", "host", hid, "address", ip) == \
+                "zone %s host %s address %s" % (tz, hid, ip)
+        assert st.members("mido-tz") == {NC1: "10.0.0.11", NC2: "10.0.0.12"}
+        assert sorted(cli("tunnel-zone", tz, "list", "member").splitlines()) == sorted(
+            "zone %s host %s address %s" % (tz, h, a) for h, a in ((NC1, "10.0.0.11"), (NC2, "10.0.0.12")))
+        cli("tunnel-zone", tz, "delete", "member", "host", NC1)
+        assert st.members("mido-tz") == {NC2: "10.0.0.12"}
+
+        rt = cli("router", "create", "name", "eucart")
+        br = cli("bridge", "create", "name", "eucabr")
+        rp = cli("router", rt, "add", "port", "address", "169.254.0.1", "net", "169.254.0.0/17")
+        bp = cli("bridge", br, "add", "port")
+        cli("router", rt, "port", rp, "set", "peer", bp)
+        assert read(st, "/ports/" + bp, V + "Port-v3+json")["peerId"] == rp
+        assert cli("router", rt, "list", "port") == \
+            "port %s device %s state up mac %s address 169.254.0.1 net 169.254.0.0/17 peer %s" % (
+                rp, rt, read(st, "/ports/" + rp, V + "Port-v3+json")["portMac"], bp)
+        cli("delete", "tunnel-zone", tz)
+        assert st.zones() == []
+    finally:
+        st.stop()
+
+
+def standin_zone_id(st, name):
+    z = st.zone(name)
+    return z and z["id"]

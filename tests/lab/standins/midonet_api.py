@@ -516,8 +516,16 @@ class MidonetApi:
     def r_system_state(self, ctx):
         ctx.only("GET")
         mt = ctx.accept(self.media["system_state"]["item"])
-        return Response(200, {"state": "ACTIVE", "availability": "READWRITE", "writeVersion": "1.0",
-                              "uri": ctx.base() + "/system_state"}, mt)
+        doc = {"state": "ACTIVE", "availability": "READWRITE", "writeVersion": "1.0",
+               "uri": ctx.base() + "/system_state"}
+        if self.flavor == 5:
+            # midonet-cli 5.2.0 checks the credentials at start with SystemState.get_information()
+            # = dto['information'] (KeyError -> "The API server failed to respond normally") and
+            # the Eucalyptus 5.2 recipes run that CLI against midonet-cluster, so the 5.2 server
+            # has the key; nothing to report -> null. (MidoNet HEAD's models/SystemState.java no
+            # longer has it; no source seen for 1.9, so 1.x keeps the fields seen there.)
+            doc["information"] = None
+        return Response(200, doc, mt)
 
     def _tenant_ids(self):
         names = set()
