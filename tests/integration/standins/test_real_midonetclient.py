@@ -476,3 +476,32 @@ def test_midonet_cli_eval_mode(mn, tmp_path):
 def standin_zone_id(st, name):
     z = st.zone(name)
     return z and z["id"]
+
+
+# ---- chains and rules (§5; eucanetd's vc_/ic_/natc_ chains) ---------------------------------
+def test_chain_rules(mn, standin):
+    api = mn.api.MidonetApi(standin.url, None, None)
+    c = api.add_chain().name("natc_vpc-1").tenant_id(TENANT).create()
+    other = api.add_chain().name("ic_vpc-1").tenant_id(TENANT).create()
+    assert sorted(x.get_name() for x in api.get_chains({"tenant_id": TENANT})) == ["ic_vpc-1", "natc_vpc-1"]
+    # api.add_chain_rule sends every condition field, position null (= 1 on the server)
+    accept = api.add_chain_rule(c, action="accept", nw_src_addr="10.0.0.0", nw_src_length=8)
+    assert (accept.get_nw_src_address(), accept.get_nw_src_length(), accept.get_position()) == ("10.0.0.0", 8, 1)
+    drop = c.add_rule().type("drop").position(2).create()
+    jump = c.add_rule().type("jump").jump_chain_id(other.get_id()).position(1).create()  # goes first
+    targets = [{"addressFrom": "192.0.2.20", "addressTo": "192.0.2.20", "portFrom": 0, "portTo": 0}]
+    dnat = c.add_rule().type("dnat").nw_dst_address("203.0.113.5").nw_dst_length(32) \
+        .flow_action("accept").nat_targets(targets).position(4).create()
+    got = [(r.get_id(), r.get_type(), r.get_position()) for r in c.get_rules()]
+    assert got == [(jump.get_id(), "jump", 1), (accept.get_id(), "accept", 2), (drop.get_id(), "drop", 3),
+                   (dnat.get_id(), "dnat", 4)]
+    assert api.get_rule(dnat.get_id()).get_nat_targets() == targets
+    direct = read(standin, "/chains/%s/rules" % c.get_id(), V + "collection.Rule-v2+json")
+    assert [(r["id"], r["chainId"]) for r in direct] == [(i, c.get_id()) for i, _, _ in got]
+    raises_status(mn, 400, c.add_rule().type("no-such-type").create)
+    raises_status(mn, 400, c.add_rule().type("accept").position(9).create)
+    accept.delete()
+    assert [(r.get_type(), r.get_position()) for r in c.get_rules()] == [("jump", 1), ("drop", 2), ("dnat", 3)]
+    c.delete()  # its rules go with it
+    raises_status(mn, 404, api.get_rule, drop.get_id())
+    other.delete()

@@ -27,6 +27,8 @@ numbers are cited in the code). What it implements:
 * port group members ``/port_groups/{id}/ports[/{portId}]`` and ``/ports/{id}/port_groups``
   (PortGroupPort-v1); tenants ``/tenants[/{id}]`` (Tenant-v1 on 1.x, Tenant-v2 on 5.x; the
   tenantIds in use, where the real servers ask the identity service);
+* rules ``/chains/{id}/rules``, ``/rules/{id}`` (Rule-v2; the type names of models/Rule.java,
+  ``position`` 1-based, default 1 = insert first; the posted condition fields are kept as sent);
 * IP address groups ``/ip_addr_groups[/{id}]``, their addresses ``/ip_addr_groups/{id}/ip_addrs``
   and ``/ip_addr_groups/{id}/versions/{4|6}/ip_addrs/{addr}`` (§5; URIs as 5.x models/IpAddrGroupAddr);
 * the status codes, media types and Error-v1 bodies of each flavor (§3.3, §3.4, §4; 406 on 5.x
@@ -35,7 +37,7 @@ numbers are cited in the code). What it implements:
 * 503 when ZooKeeper is unreachable ("Can not access topology information" on 1.x, "Could not
   acquire lock for storage operation." on 5.x).
 
-Not implemented: rules, DHCP subnets, BGP, VTEPs, traces, CORS, roles.
+Not implemented: DHCP subnets, BGP, VTEPs, traces, CORS, roles.
 
 State lives in ZooKeeper (``--store zookeeper``, the default of the packaged services; one JSON
 document per object under ``--root-key``) or in memory (``--store memory``, for fast tests).
@@ -48,7 +50,7 @@ ZooKeeper layout (ROOT = /midonet on 5.x, /midonet/v1 on 1.x)::
     ROOT/hosts/<id>/ports/<portId>    host-interface-port binding
     ROOT/tunnel_zones/<id>            {"id","name","type"}
     ROOT/tunnel_zones/<id>/hosts/<h>  {"hostId","ipAddress"}
-    ROOT/routers|bridges|ports|routes|chains|port_groups|ip_addr_groups/<id>
+    ROOT/routers|bridges|ports|routes|chains|rules|port_groups|ip_addr_groups/<id>
     ROOT/ip_addr_groups/<id>/ip_addrs/<addr>  {"addr","version"}
     ROOT/config/...                   mn-conf (see mn_conf.py); read for the 5.x settings
 
@@ -106,6 +108,8 @@ ZK_DOWN = {1: "Can not access topology information",
            5: "Could not acquire lock for storage operation."}
 TZ_TYPES = ("gre", "vxlan", "vtep")
 ROUTE_TYPES = ("Normal", "BlackHole", "Reject")
+# models/Rule.java @JsonSubTypes (the "type" property picks the subclass)
+RULE_TYPES = ("accept", "drop", "dnat", "snat", "jump", "reject", "return", "trace", "rev_dnat", "rev_snat")
 
 
 def vnd(name, v):
@@ -138,6 +142,7 @@ MEDIA = {
         "ports": _types("Port", [3]),
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
+        "rules": _types("Rule", [2]),
         "port_groups": _types("PortGroup", [1]),
         "port_group_ports": _types("PortGroupPort", [1]),
         "ip_addr_groups": _types("IpAddrGroup", [1]),
@@ -159,6 +164,7 @@ MEDIA = {
         "ports": _types("Port", [2, 1]),
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
+        "rules": _types("Rule", [2]),
         "port_groups": _types("PortGroup", [1]),
         "port_group_ports": _types("PortGroupPort", [1]),
         "ip_addr_groups": _types("IpAddrGroup", [1]),
@@ -416,6 +422,7 @@ class MidonetApi:
             ("routers/%s/routes" % u, self.r_router_routes),
             ("ports", self.r_ports), ("ports/%s" % u, self.r_port), ("ports/%s/link" % u, self.r_port_link),
             ("routes/%s" % u, self.r_route),
+            ("chains/%s/rules" % u, self.r_chain_rules), ("rules/%s" % u, self.r_rule),
             ("port_groups/%s/ports" % u, self.r_pg_ports), ("port_groups/%s/ports/%s" % (u, u), self.r_pg_port),
             ("ports/%s/port_groups" % u, self.r_port_pgs),
             ("ip_addr_groups", self.r_ipags), ("ip_addr_groups/%s" % u, self.r_ipag),
@@ -902,6 +909,9 @@ class MidonetApi:
                 for rid in list(self.store.children("routes")):
                     if (self.store.get("routes/" + rid) or {}).get("routerId") == did:
                         self.store.delete("routes/" + rid)
+                for rid in list(self.store.children("rules")):
+                    if (self.store.get("rules/" + rid) or {}).get("chainId") == did:
+                        self.store.delete("rules/" + rid)
                 self.store.delete("%s/%s" % (kind, did))
             return Response(204)
         raise ctx.not_allowed()
@@ -1084,6 +1094,73 @@ class MidonetApi:
             self.store.delete("routes/" + route_id)
             return Response(204)
         raise ctx.not_allowed()  # routes cannot be updated
+
+    # ---- rules (§5; chains/{id}/rules, rules/{id}) -----------------------------------------
+    def _chain_rules(self, cid):
+        out = [self.store.get("rules/" + r) for r in self.store.children("rules")]
+        return sorted((r for r in out if r and r.get("chainId") == cid), key=lambda r: r["position"])
+
+    def _rule_view(self, ctx, r):
+        return dict(r, uri="%s/rules/%s" % (ctx.base(), r["id"]))
+
+    def r_chain_rules(self, ctx, cid):
+        cid = cid.lower()
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["rules"]["coll"])
+            if self.store.get("chains/" + cid) is None:
+                raise HttpError(404, "Resource not found")
+            return Response(200, [self._rule_view(ctx, r) for r in self._chain_rules(cid)], mt)
+        if ctx.method == "POST":
+            ctx.content_type(self.media["rules"]["item"])
+            if self.store.get("chains/" + cid) is None:
+                raise HttpError(404, "Resource not found")
+            data = ctx.json()
+            rtype = data.get("type")
+            if rtype not in RULE_TYPES:  # Jackson: no subtype for this type id
+                raise HttpError(400, "Could not resolve type id '%s' into a subtype of Rule" % rtype)
+            rules = self._chain_rules(cid)
+            position = data.get("position") or 1  # models/Rule.java: position = 1 by default
+            if not isinstance(position, int) or position < 1 or position > len(rules) + 1:
+                raise validation_error(("position", "Position exceeds number of rules in chain"
+                                        if isinstance(position, int) and position > 0 else
+                                        "must be greater than or equal to 1"))
+            viol = []
+            if rtype == "jump" and not _is_uuid(str(data.get("jumpChainId") or "")):
+                viol.append(("jumpChainId", "may not be null"))
+            if rtype in ("dnat", "snat") and not data.get("natTargets"):
+                viol.append(("natTargets", "may not be null"))
+            if viol:
+                raise validation_error(*viol)
+            rid = ctx.new_id(data, "rules")
+            for r in rules:  # insert: the rules at and after ``position`` move down one
+                if r["position"] >= position:
+                    r["position"] += 1
+                    self.store.put("rules/" + r["id"], r)
+            rule = dict((k, v) for k, v in data.items() if k not in ("uri", "id", "chainId", "position"))
+            rule.update(id=rid, chainId=cid, type=rtype, position=position)
+            self.store.put("rules/" + rid, rule)
+            return ctx.created("%s/rules/%s" % (ctx.base(), rid))
+        raise ctx.not_allowed()
+
+    def _delete_rule(self, rid):
+        r = self.store.get("rules/" + rid)
+        if r is None:
+            return
+        self.store.delete("rules/" + rid)
+        for o in self._chain_rules(r["chainId"]):
+            if o["position"] > r["position"]:
+                o["position"] -= 1
+                self.store.put("rules/" + o["id"], o)
+
+    def r_rule(self, ctx, rid):
+        rid = rid.lower()
+        r = self.store.get("rules/" + rid)
+        if ctx.method == "GET":
+            return self._show(ctx, "rules", r, lambda r: self._rule_view(ctx, r))
+        if ctx.method == "DELETE":
+            self._delete_rule(rid)
+            return Response(204)
+        raise ctx.not_allowed()
 
     # ---- port group members (§5; eucanetd's eucapg) ---------------------------------------
     def _pg_port_view(self, ctx, pgid, pid):
