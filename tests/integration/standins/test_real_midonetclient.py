@@ -505,3 +505,34 @@ def test_chain_rules(mn, standin):
     c.delete()  # its rules go with it
     raises_status(mn, 404, api.get_rule, drop.get_id())
     other.delete()
+
+
+# ---- the collection's client and the real one see the same state ----------------------------
+def test_collection_client_and_real_client_agree(mn, standin):
+    """What the collection's MidonetClient writes, the real client reads, and the other way
+    round (a shared misreading of the reference by the stand-in and the collection's client
+    would show up here)."""
+    from ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet import MidonetClient
+    ours = MidonetClient(standin.url)
+    real = mn.api.MidonetApi(standin.url, None, None)
+
+    zid = ours.create_zone("mido-tz", "gre")
+    assert ours.add_member(zid, NC1, "10.0.0.11") is True
+    tz = real.get_tunnel_zone(zid)
+    assert (tz.get_name(), tz.get_type()) == ("mido-tz", "gre")
+    assert [(m.get_host_id(), m.get_ip_address()) for m in tz.get_hosts()] == [(NC1, "10.0.0.11")]
+
+    tz.add_tunnel_zone_host().host_id(NC2).ip_address("10.0.0.12").create()  # GreTunnelZoneHost-v1
+    assert sorted((m["hostId"], m["ipAddress"]) for m in ours.list_members(zid)) == \
+        [(NC1, "10.0.0.11"), (NC2, "10.0.0.12")]
+    assert ours.add_member(zid, NC2, "10.0.0.12") is False  # already a member, either flavour
+    vx = real.add_vxlan_tunnel_zone().name("vx-tz").create()
+    assert sorted((z["name"], z["type"]) for z in ours.list_zones()) == [("mido-tz", "gre"), ("vx-tz", "vxlan")]
+    assert ours.create_zone("vx-tz", "vxlan") is None  # duplicate name, either flavour
+    assert dict((h["id"], h["name"]) for h in ours.list_hosts()) == \
+        dict((h.get_id(), h.get_name()) for h in real.get_hosts())
+    assert ours.remove_member(zid, NC1) is True
+    assert [m.get_host_id() for m in tz.get_hosts()] == [NC2]
+    vx.delete()
+    ours.delete_zone(zid)
+    assert real.get_tunnel_zones() == []
