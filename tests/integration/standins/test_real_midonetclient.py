@@ -536,3 +536,38 @@ def test_collection_client_and_real_client_agree(mn, standin):
     vx.delete()
     ours.delete_zone(zid)
     assert real.get_tunnel_zones() == []
+
+
+# ---- a bridge's DHCP (§5 dhcpSubnets; eucanetd's VPC subnets) --------------------------------
+def test_bridge_dhcp(mn, standin):
+    api = mn.api.MidonetApi(standin.url, None, None)
+    five = standin.flavor == 5
+    kw = {} if five else {"headers": {"Content-Type": BRIDGE1, "Accept": BRIDGE1}}
+    br = api.add_bridge().name("vb_vpc-1_subnet-1").tenant_id(TENANT).create(**kw)
+    sub = br.add_dhcp_subnet().default_gateway("172.31.0.1").server_addr("172.31.0.2") \
+        .subnet_prefix("172.31.0.0").subnet_length(20).dns_server_addrs(["8.8.8.8"]).create()  # DhcpSubnet-v2
+    assert (sub.get_subnet_prefix(), sub.get_subnet_length(), sub.get_default_gateway(),
+            sub.get_dns_server_addrs(), sub.is_enabled()) == ("172.31.0.0", 20, "172.31.0.1", ["8.8.8.8"], True)
+    assert br.get_dhcp_subnet("172.31.0.0_20").get_server_addr() == "172.31.0.2"
+    raises_status(mn, 409 if five else 400,
+                  br.add_dhcp_subnet().subnet_prefix("172.31.0.0").subnet_length(20).create)
+    raises_status(mn, 400, br.add_dhcp_subnet().subnet_prefix("172.31.0.300").subnet_length(20).create)
+    if five:
+        h = sub.add_dhcp_host().name("i-1").ip_addr("172.31.0.10").mac_addr("d0:0d:aa:bb:cc:01").create()
+    else:  # DhcpHost-v2 is 5.x; MEM 1.9 has DhcpHost-v1
+        raises_status(mn, 415, sub.add_dhcp_host().name("i-1").ip_addr("172.31.0.10")
+                      .mac_addr("d0:0d:aa:bb:cc:01").create)
+        mt = V + "DhcpHost-v1+json"
+        h = sub.add_dhcp_host().name("i-1").ip_addr("172.31.0.10").mac_addr("d0:0d:aa:bb:cc:01") \
+            .create(headers={"Content-Type": mt, "Accept": mt})
+    assert (h.get_name(), h.get_ip_addr(), h.get_mac_addr()) == ("i-1", "172.31.0.10", "d0:0d:aa:bb:cc:01")
+    hosts_mt = V + ("collection.DhcpHost-v2+json" if five else "collection.DhcpHost-v1+json")
+    direct = read(standin, "/bridges/%s/dhcp/172.31.0.0_20/hosts" % br.get_id(), hosts_mt)
+    assert [(x["macAddr"], x["ipAddr"]) for x in direct] == [("d0:0d:aa:bb:cc:01", "172.31.0.10")]
+    if five:
+        assert sub.get_dhcp_host("172.31.0.10", "d0:0d:aa:bb:cc:01").get_name() == "i-1"
+    h.delete()
+    assert read(standin, "/bridges/%s/dhcp/172.31.0.0_20/hosts" % br.get_id(), hosts_mt) == []
+    sub.delete()
+    assert br.get_dhcp_subnets() == []
+    br.delete()

@@ -29,6 +29,8 @@ numbers are cited in the code). What it implements:
   tenantIds in use, where the real servers ask the identity service);
 * rules ``/chains/{id}/rules``, ``/rules/{id}`` (Rule-v2; the type names of models/Rule.java,
   ``position`` 1-based, default 1 = insert first; the posted condition fields are kept as sent);
+* a bridge's DHCP subnets ``/bridges/{id}/dhcp[/{prefix}_{len}]`` and their hosts
+  ``.../hosts[/{mac}]`` (DhcpSubnet-v2, DhcpHost-v2 on 5.x; DhcpHost-v1 on 1.x);
 * IP address groups ``/ip_addr_groups[/{id}]``, their addresses ``/ip_addr_groups/{id}/ip_addrs``
   and ``/ip_addr_groups/{id}/versions/{4|6}/ip_addrs/{addr}`` (§5; URIs as 5.x models/IpAddrGroupAddr);
 * the status codes, media types and Error-v1 bodies of each flavor (§3.3, §3.4, §4; 406 on 5.x
@@ -37,7 +39,7 @@ numbers are cited in the code). What it implements:
 * 503 when ZooKeeper is unreachable ("Can not access topology information" on 1.x, "Could not
   acquire lock for storage operation." on 5.x).
 
-Not implemented: DHCP subnets, BGP, VTEPs, traces, CORS, roles.
+Not implemented: BGP, VTEPs, traces, DHCPv6, CORS, roles.
 
 State lives in ZooKeeper (``--store zookeeper``, the default of the packaged services; one JSON
 document per object under ``--root-key``) or in memory (``--store memory``, for fast tests).
@@ -143,6 +145,8 @@ MEDIA = {
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
         "rules": _types("Rule", [2]),
+        "dhcp_subnets": _types("DhcpSubnet", [2]),
+        "dhcp_hosts": _types("DhcpHost", [2]),
         "port_groups": _types("PortGroup", [1]),
         "port_group_ports": _types("PortGroupPort", [1]),
         "ip_addr_groups": _types("IpAddrGroup", [1]),
@@ -165,6 +169,8 @@ MEDIA = {
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
         "rules": _types("Rule", [2]),
+        "dhcp_subnets": _types("DhcpSubnet", [2, 1]),
+        "dhcp_hosts": _types("DhcpHost", [1]),
         "port_groups": _types("PortGroup", [1]),
         "port_group_ports": _types("PortGroupPort", [1]),
         "ip_addr_groups": _types("IpAddrGroup", [1]),
@@ -423,6 +429,10 @@ class MidonetApi:
             ("ports", self.r_ports), ("ports/%s" % u, self.r_port), ("ports/%s/link" % u, self.r_port_link),
             ("routes/%s" % u, self.r_route),
             ("chains/%s/rules" % u, self.r_chain_rules), ("rules/%s" % u, self.r_rule),
+            ("bridges/%s/dhcp" % u, self.r_dhcp_subnets),
+            (r"bridges/%s/dhcp/(\d+\.\d+\.\d+\.\d+_\d+)" % u, self.r_dhcp_subnet),
+            (r"bridges/%s/dhcp/(\d+\.\d+\.\d+\.\d+_\d+)/hosts" % u, self.r_dhcp_hosts),
+            (r"bridges/%s/dhcp/(\d+\.\d+\.\d+\.\d+_\d+)/hosts/([0-9a-fA-F:-]{17})" % u, self.r_dhcp_host),
             ("port_groups/%s/ports" % u, self.r_pg_ports), ("port_groups/%s/ports/%s" % (u, u), self.r_pg_port),
             ("ports/%s/port_groups" % u, self.r_port_pgs),
             ("ip_addr_groups", self.r_ipags), ("ip_addr_groups/%s" % u, self.r_ipag),
@@ -860,6 +870,8 @@ class MidonetApi:
         view = dict(obj, uri=uri)
         if kind in ("routers", "bridges"):
             view.update(ports=uri + "/ports", peerPorts=uri + "/peer_ports")
+        if kind == "bridges":
+            view["dhcpSubnets"] = uri + "/dhcp"
         if kind == "routers":
             view["routes"] = uri + "/routes"
         if kind == "chains":
@@ -1094,6 +1106,119 @@ class MidonetApi:
             self.store.delete("routes/" + route_id)
             return Response(204)
         raise ctx.not_allowed()  # routes cannot be updated
+
+    # ---- DHCP subnets and hosts of a bridge (§5 dhcpSubnets; eucanetd's VPC subnets) --------
+    DHCP_FIELDS = {"defaultGateway": None, "serverAddr": None, "dnsServerAddrs": None, "interfaceMTU": None,
+                   "opt121Routes": [], "enabled": True}
+
+    def _dhcp_view(self, ctx, bid, d):
+        uri = "%s/bridges/%s/dhcp/%s_%d" % (ctx.base(), bid, d["subnetPrefix"], d["subnetLength"])
+        return dict(d, uri=uri, hosts=uri + "/hosts")
+
+    def _dhcp_host_view(self, ctx, bid, sub, h):
+        # 1.x ResourceUriBuilder writes a MAC into a URI with '-' for ':'
+        return dict(h, uri="%s/bridges/%s/dhcp/%s/hosts/%s" % (ctx.base(), bid, sub, h["macAddr"].replace(":", "-")))
+
+    def _dhcp_check(self, data):
+        viol = []
+        prefix, length = data.get("subnetPrefix"), data.get("subnetLength")
+        if prefix is None:
+            viol.append(("subnetPrefix", "may not be null"))
+        elif not _is_ipv4(prefix):
+            viol.append(("subnetPrefix", "is an invalid IPv4 format"))
+        if not isinstance(length, int) or not 0 <= length <= 32:
+            viol.append(("subnetLength", "must be between 0 and 32"))
+        for k in ("defaultGateway", "serverAddr"):
+            if data.get(k) is not None and not _is_ipv4(data[k]):
+                viol.append((k, "is an invalid IPv4 format"))
+        if viol:
+            raise validation_error(*viol)
+
+    def r_dhcp_subnets(self, ctx, bid):
+        bid = bid.lower()
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["dhcp_subnets"]["coll"])
+        elif ctx.method == "POST":
+            ctx.content_type(self.media["dhcp_subnets"]["item"])
+        else:
+            raise ctx.not_allowed()
+        if self.store.get("bridges/" + bid) is None:
+            raise HttpError(404, "Resource not found")
+        base = "bridges/%s/dhcp" % bid
+        if ctx.method == "GET":
+            out = [self.store.get("%s/%s" % (base, d)) for d in self.store.children(base)]
+            return Response(200, [self._dhcp_view(ctx, bid, d) for d in out if d], mt)
+        data = ctx.json()
+        self._dhcp_check(data)
+        sub = "%s_%d" % (data["subnetPrefix"], data["subnetLength"])
+        if self.store.get("%s/%s" % (base, sub)) is not None:
+            raise HttpError(409 if self.flavor == 5 else 400, "DHCP subnet %s already exists." % sub)
+        d = {"subnetPrefix": data["subnetPrefix"], "subnetLength": data["subnetLength"]}
+        for k, default in self.DHCP_FIELDS.items():
+            d[k] = data.get(k, default)
+        self.store.put("%s/%s" % (base, sub), d)
+        return ctx.created(self._dhcp_view(ctx, bid, d)["uri"])
+
+    def r_dhcp_subnet(self, ctx, bid, sub):
+        bid = bid.lower()
+        path = "bridges/%s/dhcp/%s" % (bid, sub)
+        d = self.store.get(path) if self.store.get("bridges/" + bid) is not None else None
+        if ctx.method == "GET":
+            return self._show(ctx, "dhcp_subnets", d, lambda d: self._dhcp_view(ctx, bid, d))
+        if ctx.method == "PUT":
+            ctx.content_type(self.media["dhcp_subnets"]["item"])
+            if d is None:
+                raise HttpError(404, "Resource not found")
+            data = ctx.json()
+            for k in self.DHCP_FIELDS:
+                if k in data:
+                    d[k] = data[k]
+            self.store.put(path, d)
+            return Response(204)
+        if ctx.method == "DELETE":
+            self.store.delete(path)
+            return Response(204)
+        raise ctx.not_allowed()
+
+    def r_dhcp_hosts(self, ctx, bid, sub):
+        bid = bid.lower()
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["dhcp_hosts"]["coll"])
+        elif ctx.method == "POST":
+            ctx.content_type(self.media["dhcp_hosts"]["item"])
+        else:
+            raise ctx.not_allowed()
+        path = "bridges/%s/dhcp/%s" % (bid, sub)
+        if self.store.get("bridges/" + bid) is None or self.store.get(path) is None:
+            raise HttpError(404, "Resource not found")
+        if ctx.method == "GET":
+            out = [self.store.get("%s/hosts/%s" % (path, m)) for m in self.store.children(path + "/hosts")]
+            return Response(200, [self._dhcp_host_view(ctx, bid, sub, h) for h in out if h], mt)
+        data = ctx.json()
+        viol = [(k, "may not be null") for k in ("macAddr", "ipAddr", "name") if data.get(k) is None]
+        if data.get("macAddr") is not None and not re.match(r"^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$",
+                                                             str(data["macAddr"])):
+            viol.append(("macAddr", "is an invalid MAC format"))
+        if data.get("ipAddr") is not None and not _is_ipv4(data["ipAddr"]):
+            viol.append(("ipAddr", "is an invalid IPv4 format"))
+        if viol:
+            raise validation_error(*viol)
+        mac = data["macAddr"].lower().replace("-", ":")
+        h = {"macAddr": mac, "ipAddr": data["ipAddr"], "name": data["name"],
+             "extraDhcpOpts": data.get("extraDhcpOpts") or []}
+        self.store.put("%s/hosts/%s" % (path, mac.replace(":", "-")), h)
+        return ctx.created(self._dhcp_host_view(ctx, bid, sub, h)["uri"])
+
+    def r_dhcp_host(self, ctx, bid, sub, mac):
+        bid, mac = bid.lower(), mac.lower().replace(":", "-")
+        path = "bridges/%s/dhcp/%s/hosts/%s" % (bid, sub, mac)
+        h = self.store.get(path)
+        if ctx.method == "GET":
+            return self._show(ctx, "dhcp_hosts", h, lambda h: self._dhcp_host_view(ctx, bid, sub, h))
+        if ctx.method == "DELETE":
+            self.store.delete(path)
+            return Response(204)
+        raise ctx.not_allowed()
 
     # ---- rules (§5; chains/{id}/rules, rules/{id}) -----------------------------------------
     def _chain_rules(self, cid):
