@@ -571,3 +571,19 @@ def test_bridge_dhcp(mn, standin):
     sub.delete()
     assert br.get_dhcp_subnets() == []
     br.delete()
+
+
+def test_host_fields_are_the_models(mn, standin):
+    """The host object carries only what MidoNet's Host model serializes (5.x models/Host.java:
+    id, name, addresses, hostInterfaces, alive, the four weights, uri, interfaces, ports (later
+    versions add vppBindings); tunnelZoneIds and portIds are @JsonIgnore. 1.x api/host/Host.java:
+    the same without the container weights, plus hostCommands), so no client can come to depend
+    on a stand-in-only field; and at least what the real client reads."""
+    api = mn.api.MidonetApi(standin.url, None, None)
+    keys = set(api.get_host(CLC).dto)
+    model = {"id", "name", "addresses", "hostInterfaces", "alive", "floodingProxyWeight", "uri",
+             "interfaces", "ports"}
+    model |= ({"containerWeight", "containerLimit", "enforceContainerLimit", "vppBindings"}
+              if standin.flavor == 5 else {"hostCommands"})
+    assert keys <= model, keys - model
+    assert keys >= {"id", "name", "alive", "addresses", "floodingProxyWeight", "interfaces", "ports"}

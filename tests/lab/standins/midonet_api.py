@@ -590,9 +590,8 @@ class MidonetApi:
         if self.flavor == 5:
             view.update({"containerWeight": settings.get("containerWeight", 1),
                          "containerLimit": settings.get("containerLimit", -1),
-                         "enforceContainerLimit": settings.get("enforceContainerLimit", False),
-                         "tunnelZones": [tz for tz in self.store.children("tunnel_zones")
-                                         if self.store.exists("tunnel_zones/%s/hosts/%s" % (tz, hid))]})
+                         "enforceContainerLimit": settings.get("enforceContainerLimit", False)})
+            # (models/Host.java keeps tunnelZoneIds and portIds @JsonIgnore: not in the answer)
         # getInterfaces() is @Until("3") and getHostInterfaces() @Since("3"); both bounds are
         # inclusive (VersionCheckAnnotationIntrospector drops a member only when until < version
         # or since > version), so Host-v3 carries both; the real client 5.2.0 reads
