@@ -6,17 +6,19 @@ stand-in's own tests cannot show that it speaks MidoNet. Here the client operato
 ``midonetclient`` 5.2.0, the library behind ``midonet-cli``) talks to it instead, through its own
 API (``midonetclient.api.MidonetApi`` and the resource objects), as an operator's script would:
 list hosts and their interfaces, create a GRE tunnel zone, add/list/remove members, create a
-router and a bridge, add and link their ports, add a route, bind a port to a host interface, in
-both flavours (``--flavor 1`` = MEM 1.9 webapp, ``--flavor 5`` = midonet-cluster), with
-MockAuthService and with the keystone-like mode (the client's own login). Every result the client
-reports is also read back from the stand-in directly.
+router and a bridge, add and link their ports, add a route, bind a port to a host interface;
+also IP address groups, port groups and their ports, tenants, chains and rules, a bridge's DHCP
+subnets and hosts; in both flavours (``--flavor 1`` = MEM 1.9 webapp, ``--flavor 5`` =
+midonet-cluster), with MockAuthService and with the keystone-like mode (the client's own login).
+Every result the client reports is also read back from the stand-in directly, and the
+collection's own MidonetClient must read what the real client wrote (and the other way round).
 
 How the client gets here: ``scripts/bootstrap.sh`` downloads the wheels pinned (with hashes) in
-``requirements/midonetclient.txt`` into ``.cache/midonetclient/``. The ``client`` fixture checks
+``requirements/midonetclient.txt`` into ``.cache/midonetclient/``. The ``mn`` fixture checks
 their hashes, unpacks them into a temporary directory and converts ``midonetclient`` (Python 2
 code) with 2to3 (``python -m lib2to3 -w -n``, all default fixers; lib2to3 ships with Python 3.11
-and was removed in 3.13), and the wheel's ``midonet-cli`` script likewise, which then runs in its
-eval mode (``-A --midonet-url=URL -e COMMAND``, as the Eucalyptus recipes use it). When the
+and was removed in 3.13), and the wheel's ``midonet-cli`` script likewise (copied to
+``midonet_cli.py`` so that 2to3 takes it), which then runs in its eval mode (``-A --midonet-url=URL -e COMMAND``, as the Eucalyptus recipes use it). When the
 wheels are missing the tests FAIL (they never skip).
 
 Changes to the converted copy beyond 2to3 (Python 3 only, none touches what is sent over HTTP
@@ -30,10 +32,11 @@ Known client behaviour on Python 3 that is NOT patched and that the tests simply
 of the webob exceptions fails because httplib2 hands them a bytes body (tests read ``.code``).
 
 What the client 5.2.0 cannot do against flavour 1 is asserted as such, not hidden: it hard-wires
-the 5.x media types Router-v3, Bridge-v4 and Port-v3, which MEM 1.9 does not have (reference
-§5: 1.9 uses Router-v2, Bridge-v2/v3, Port-v2), so the 1.x stand-in refuses them (415 on POST,
-406 on GET), as the real 1.9 webapp would; the resource objects then get 1.x types through their
-own ``headers=`` argument (create/get), which is how the client's API allows it.
+the 5.x media types Router-v3, Bridge-v4, Port-v3, Tenant-v2 and DhcpHost-v2, which MEM 1.9 does
+not have (reference §5: 1.9 uses Router-v2, Bridge-v2/v3, Port-v2), so the 1.x stand-in refuses
+them (415 on POST, 406 on GET), as the real 1.9 webapp would; the resource objects then get 1.x
+types through their own ``headers=`` argument (create/get), which is how the client's API allows
+it. The 5.2.0 ``midonet-cli`` runs against flavour 5 only (1.9 operators have the 1.9 CLI).
 """
 import hashlib
 import importlib
