@@ -2,6 +2,7 @@
 # Installs everything `make test` and `make lab` need on a fresh Debian 12 machine (run as root):
 #   * Debian packages (podman, runc, debootstrap, iptables, iproute2, ...)
 #   * .venv/ with the pinned Python tools from requirements.txt
+#   * .cache/midonetclient/: the real MidoNet client's wheels (requirements/midonetclient.txt)
 #   * .cache/collections/ansible_collections/eucalyptus/cloud -> the checkout (relative link)
 #   * .cache/containers.conf for podman (ulimits generated from this machine's limits, runc runtime)
 # Every step is skipped when already satisfied, so a second run costs a second or two.
@@ -33,6 +34,22 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
     | { grep -v "^WARNING: Location '.*' is ignored" || true; }
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "bootstrap: pip install failed" >&2; exit 1; }
   echo "$want" > "$stamp"
+fi
+
+# The real MidoNet client (Python 2 code) as wheels, for the stand-in check in
+# tests/integration/standins/test_real_midonetclient.py (unpacked and 2to3-converted there).
+mnc_req=requirements/midonetclient.txt
+mnc_stamp=.cache/midonetclient/.requirements.sha256
+mnc_want="$(sha256sum "$mnc_req" | cut -d' ' -f1)"
+if [ "$(cat "$mnc_stamp" 2>/dev/null)" != "$mnc_want" ]; then
+  echo "bootstrap: downloading the midonetclient wheels from $mnc_req into .cache/midonetclient"
+  rm -rf .cache/midonetclient
+  mkdir -p .cache/midonetclient
+  .venv/bin/pip download -q --disable-pip-version-check --no-deps --require-hashes \
+    --only-binary=:all: -d .cache/midonetclient -r "$mnc_req" 2>&1 \
+    | { grep -v "^WARNING: Location '.*' is ignored" || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "bootstrap: pip download of $mnc_req failed" >&2; exit 1; }
+  echo "$mnc_want" > "$mnc_stamp"
 fi
 
 mkdir -p .cache/collections/ansible_collections/eucalyptus

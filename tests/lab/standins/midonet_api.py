@@ -21,15 +21,25 @@ numbers are cited in the code). What it implements:
   host-interface-port bindings ``/hosts/{id}/ports[/{portId}]``);
 * tunnel zones (CRUD) and their members ``/tunnel_zones/{id}/hosts[/{hostId}]`` (§3);
 * routers, bridges, chains, port groups (CRUD, ``?tenant_id=`` filter, no name filter), ports
-  (``/routers|bridges/{id}/ports``, ``/ports/{id}``, ``/ports/{id}/link``), routes
+  (``/routers|bridges/{id}/ports``, ``/routers|bridges/{id}/peer_ports``, ``/ports/{id}``,
+  ``/ports/{id}/link``), routes
   (``/routers/{id}/routes``, ``/routes/{id}``) (§5);
+* port group members ``/port_groups/{id}/ports[/{portId}]`` and ``/ports/{id}/port_groups``
+  (PortGroupPort-v1); tenants ``/tenants[/{id}]`` (Tenant-v1 on 1.x, Tenant-v2 on 5.x; the
+  tenantIds in use, where the real servers ask the identity service);
+* rules ``/chains/{id}/rules``, ``/rules/{id}`` (Rule-v2; the type names of models/Rule.java,
+  ``position`` 1-based, default 1 = insert first; the posted condition fields are kept as sent);
+* a bridge's DHCP subnets ``/bridges/{id}/dhcp[/{prefix}_{len}]`` and their hosts
+  ``.../hosts[/{mac}]`` (DhcpSubnet-v2, DhcpHost-v2 on 5.x; DhcpHost-v1 on 1.x);
+* IP address groups ``/ip_addr_groups[/{id}]``, their addresses ``/ip_addr_groups/{id}/ip_addrs``
+  and ``/ip_addr_groups/{id}/versions/{4|6}/ip_addrs/{addr}`` (§5; URIs as 5.x models/IpAddrGroupAddr);
 * the status codes, media types and Error-v1 bodies of each flavor (§3.3, §3.4, §4; 406 on 5.x
   for an incompatible or missing Accept/Content-Type on generic resources, 415 for a member POST
   without a vendor type; 1.x answers 406/415 the plain JAX-RS way);
 * 503 when ZooKeeper is unreachable ("Can not access topology information" on 1.x, "Could not
   acquire lock for storage operation." on 5.x).
 
-Not implemented: rules, IP address groups, DHCP subnets, BGP, VTEPs, traces, CORS, roles.
+Not implemented: BGP, VTEPs, traces, DHCPv6, CORS, roles.
 
 State lives in ZooKeeper (``--store zookeeper``, the default of the packaged services; one JSON
 document per object under ``--root-key``) or in memory (``--store memory``, for fast tests).
@@ -42,7 +52,8 @@ ZooKeeper layout (ROOT = /midonet on 5.x, /midonet/v1 on 1.x)::
     ROOT/hosts/<id>/ports/<portId>    host-interface-port binding
     ROOT/tunnel_zones/<id>            {"id","name","type"}
     ROOT/tunnel_zones/<id>/hosts/<h>  {"hostId","ipAddress"}
-    ROOT/routers|bridges|ports|routes|chains|port_groups/<id>
+    ROOT/routers|bridges|ports|routes|chains|rules|port_groups|ip_addr_groups/<id>
+    ROOT/ip_addr_groups/<id>/ip_addrs/<addr>  {"addr","version"}
     ROOT/config/...                   mn-conf (see mn_conf.py); read for the 5.x settings
 
 Stopping ZooKeeper and deleting its data therefore really empties the topology (the store starts
@@ -95,7 +106,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 VND = "application/vnd.org.midonet."
 JSON = "application/json"
@@ -108,6 +119,8 @@ ZK_DOWN = {1: "Can not access topology information",
            5: "Could not acquire lock for storage operation."}
 TZ_TYPES = ("gre", "vxlan", "vtep")
 ROUTE_TYPES = ("Normal", "BlackHole", "Reject")
+# models/Rule.java @JsonSubTypes (the "type" property picks the subclass)
+RULE_TYPES = ("accept", "drop", "dnat", "snat", "jump", "reject", "return", "trace", "rev_dnat", "rev_snat")
 
 
 def vnd(name, v):
@@ -140,10 +153,16 @@ MEDIA = {
         "ports": _types("Port", [3]),
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
+        "rules": _types("Rule", [2]),
+        "dhcp_subnets": _types("DhcpSubnet", [2]),
+        "dhcp_hosts": _types("DhcpHost", [2]),
         "port_groups": _types("PortGroup", [1]),
+        "port_group_ports": _types("PortGroupPort", [1]),
+        "ip_addr_groups": _types("IpAddrGroup", [1]),
+        "ip_addrs": _types("IpAddrGroupAddr", [1]),
         "port_link": _types("PortLink", [1]),
         "system_state": _types("SystemState", [2]),
-        "tenants": _types("Tenant", [1]),
+        "tenants": _types("Tenant", [2]),  # 5.x MidonetMediaTypes has only Tenant-v2
     },
     1: {
         "application": {"item": [JSON, vnd("Application", 5), vnd("Application", 4)]},
@@ -158,7 +177,13 @@ MEDIA = {
         "ports": _types("Port", [2, 1]),
         "routes": _types("Route", [1]),
         "chains": _types("Chain", [1]),
+        "rules": _types("Rule", [2]),
+        "dhcp_subnets": _types("DhcpSubnet", [2, 1]),
+        "dhcp_hosts": _types("DhcpHost", [1]),
         "port_groups": _types("PortGroup", [1]),
+        "port_group_ports": _types("PortGroupPort", [1]),
+        "ip_addr_groups": _types("IpAddrGroup", [1]),
+        "ip_addrs": _types("IpAddrGroupAddr", [1]),
         "port_link": _types("PortLink", [1]),
         "system_state": _types("SystemState", [2]),
         "tenants": _types("Tenant", [1]),
@@ -399,7 +424,7 @@ class MidonetApi:
         u = "([0-9a-fA-F-]{36})"
         table = [
             ("", self.r_root), ("login", self.r_login), ("system_state", self.r_system_state),
-            ("tenants", self.r_tenants),
+            ("tenants", self.r_tenants), ("tenants/([^/]+)", self.r_tenant),
             ("hosts", self.r_hosts), ("hosts/%s" % u, self.r_host),
             ("hosts/%s/interfaces" % u, self.r_host_interfaces),
             ("hosts/%s/ports" % u, self.r_host_ports), ("hosts/%s/ports/%s" % (u, u), self.r_host_port),
@@ -409,9 +434,20 @@ class MidonetApi:
             ("(routers|bridges|chains|port_groups)", self.r_devices),
             ("(routers|bridges|chains|port_groups)/%s" % u, self.r_device),
             ("(routers|bridges)/%s/ports" % u, self.r_device_ports),
+            ("(routers|bridges)/%s/peer_ports" % u, self.r_device_peer_ports),
             ("routers/%s/routes" % u, self.r_router_routes),
             ("ports", self.r_ports), ("ports/%s" % u, self.r_port), ("ports/%s/link" % u, self.r_port_link),
             ("routes/%s" % u, self.r_route),
+            ("chains/%s/rules" % u, self.r_chain_rules), ("rules/%s" % u, self.r_rule),
+            ("bridges/%s/dhcp" % u, self.r_dhcp_subnets),
+            (r"bridges/%s/dhcp/(\d+\.\d+\.\d+\.\d+_\d+)" % u, self.r_dhcp_subnet),
+            (r"bridges/%s/dhcp/(\d+\.\d+\.\d+\.\d+_\d+)/hosts" % u, self.r_dhcp_hosts),
+            (r"bridges/%s/dhcp/(\d+\.\d+\.\d+\.\d+_\d+)/hosts/([0-9a-fA-F:-]{17})" % u, self.r_dhcp_host),
+            ("port_groups/%s/ports" % u, self.r_pg_ports), ("port_groups/%s/ports/%s" % (u, u), self.r_pg_port),
+            ("ports/%s/port_groups" % u, self.r_port_pgs),
+            ("ip_addr_groups", self.r_ipags), ("ip_addr_groups/%s" % u, self.r_ipag),
+            ("ip_addr_groups/%s/ip_addrs" % u, self.r_ipag_addrs),
+            ("ip_addr_groups/%s/versions/(4|6)/ip_addrs/([^/]+)" % u, self.r_ipag_addr),
             ("_lab/hosts", self.r_lab_hosts), ("_lab/hosts/%s" % u, self.r_lab_host),
             ("_lab/faults", self.r_lab_faults),
         ]
@@ -510,20 +546,45 @@ class MidonetApi:
     def r_system_state(self, ctx):
         ctx.only("GET")
         mt = ctx.accept(self.media["system_state"]["item"])
-        return Response(200, {"state": "ACTIVE", "availability": "READWRITE", "writeVersion": "1.0",
-                              "uri": ctx.base() + "/system_state"}, mt)
+        doc = {"state": "ACTIVE", "availability": "READWRITE", "writeVersion": "1.0",
+               "uri": ctx.base() + "/system_state"}
+        if self.flavor == 5:
+            # midonet-cli 5.2.0 checks the credentials at start with SystemState.get_information()
+            # = dto['information'] (KeyError -> "The API server failed to respond normally") and
+            # the Eucalyptus 5.2 recipes run that CLI against midonet-cluster, so the 5.2 server
+            # has the key; nothing to report -> null. (MidoNet HEAD's models/SystemState.java no
+            # longer has it; no source seen for 1.9, so 1.x keeps the fields seen there.)
+            doc["information"] = None
+        return Response(200, doc, mt)
 
-    def r_tenants(self, ctx):
-        ctx.only("GET")
-        mt = ctx.accept(self.media["tenants"]["coll"])
+    def _tenant_ids(self):
         names = set()
         for kind in DEVICES:
             for i in self.store.children(kind):
                 t = (self.store.get("%s/%s" % (kind, i)) or {}).get("tenantId")
                 if t:
                     names.add(t)
-        return Response(200, [{"id": t, "name": t, "uri": "%s/tenants/%s" % (ctx.base(), t)}
-                              for t in sorted(names)], mt)
+        return sorted(names)
+
+    def _tenant_view(self, ctx, t):
+        # models/Tenant.java: the device links are the collections filtered by ?tenant_id=
+        base, q = ctx.base(), "?tenant_id=" + quote(t, safe="")
+        return {"id": t, "name": t, "description": t, "enabled": True,
+                "uri": "%s/tenants/%s" % (base, quote(t, safe="")), "routers": base + "/routers" + q,
+                "bridges": base + "/bridges" + q, "chains": base + "/chains" + q,
+                "portGroups": base + "/port_groups" + q}
+
+    def r_tenants(self, ctx):
+        """Tenants are the tenantIds in use (the real servers ask the identity service)."""
+        ctx.only("GET")
+        mt = ctx.accept(self.media["tenants"]["coll"])
+        return Response(200, [self._tenant_view(ctx, t) for t in self._tenant_ids()], mt)
+
+    def r_tenant(self, ctx, tid):
+        ctx.only("GET")
+        tid = unquote(tid)
+        return self._show(ctx, "tenants", tid if tid in self._tenant_ids() else None,
+                          lambda t: self._tenant_view(ctx, t))
 
     # ---- hosts (§4) ------------------------------------------------------------------------
     def _host_view(self, ctx, hid, mt):
@@ -542,15 +603,15 @@ class MidonetApi:
         if self.flavor == 5:
             view.update({"containerWeight": settings.get("containerWeight", 1),
                          "containerLimit": settings.get("containerLimit", -1),
-                         "enforceContainerLimit": settings.get("enforceContainerLimit", False),
-                         "tunnelZones": [tz for tz in self.store.children("tunnel_zones")
-                                         if self.store.exists("tunnel_zones/%s/hosts/%s" % (tz, hid))]})
-        if mt.endswith("Host-v2+json"):
-            view["interfaces"] = uri + "/interfaces"  # @Until("3")
-        else:
+                         "enforceContainerLimit": settings.get("enforceContainerLimit", False)})
+            # (models/Host.java keeps tunnelZoneIds and portIds @JsonIgnore: not in the answer)
+        # getInterfaces() is @Until("3") and getHostInterfaces() @Since("3"); both bounds are
+        # inclusive (VersionCheckAnnotationIntrospector drops a member only when until < version
+        # or since > version), so Host-v3 carries both; the real client 5.2.0 reads
+        # dto['interfaces'] in Host.get_interfaces() (1.x and 5.x alike).
+        view["interfaces"] = uri + "/interfaces"
+        if not mt.endswith("Host-v2+json"):
             view["hostInterfaces"] = [dict(i, hostId=hid) for i in ifaces]
-            if self.flavor == 1:
-                view["interfaces"] = uri + "/interfaces"
         return view
 
     def r_hosts(self, ctx):
@@ -821,10 +882,14 @@ class MidonetApi:
         view = dict(obj, uri=uri)
         if kind in ("routers", "bridges"):
             view.update(ports=uri + "/ports", peerPorts=uri + "/peer_ports")
+        if kind == "bridges":
+            view["dhcpSubnets"] = uri + "/dhcp"
         if kind == "routers":
             view["routes"] = uri + "/routes"
         if kind == "chains":
             view["rules"] = uri + "/rules"
+        if kind == "port_groups":
+            view["ports"] = uri + "/ports"
         return view
 
     def r_devices(self, ctx, kind):
@@ -868,6 +933,9 @@ class MidonetApi:
                 for rid in list(self.store.children("routes")):
                     if (self.store.get("routes/" + rid) or {}).get("routerId") == did:
                         self.store.delete("routes/" + rid)
+                for rid in list(self.store.children("rules")):
+                    if (self.store.get("rules/" + rid) or {}).get("chainId") == did:
+                        self.store.delete("rules/" + rid)
                 self.store.delete("%s/%s" % (kind, did))
             return Response(204)
         raise ctx.not_allowed()
@@ -894,6 +962,8 @@ class MidonetApi:
         for rid in list(self.store.children("routes")):
             if (self.store.get("routes/" + rid) or {}).get("nextHopPort") == pid:
                 self.store.delete("routes/" + rid)
+        for g in self.store.children("port_groups"):
+            self.store.delete("port_groups/%s/ports/%s" % (g, pid))
         self.store.delete("ports/" + pid)
 
     def r_device_ports(self, ctx, kind, did):
@@ -925,6 +995,19 @@ class MidonetApi:
             self.store.put("ports/" + pid, port)
             return ctx.created("%s/ports/%s" % (ctx.base(), pid))
         raise ctx.not_allowed()
+
+    def r_device_peer_ports(self, ctx, kind, did):
+        """GET /routers|bridges/{id}/peer_ports: the ports linked to this device's ports (the
+        ``peerPorts`` link of §5; the real client's Router/Bridge.get_peer_ports())."""
+        did = did.lower()
+        ctx.only("GET")
+        mt = ctx.accept(self.media["ports"]["coll"])
+        if self.store.get("%s/%s" % (kind, did)) is None:
+            raise HttpError(404, "Resource not found")
+        mine = [self.store.get("ports/" + p) for p in self.store.children("ports")]
+        peers = [self.store.get("ports/" + p["peerId"]) for p in mine
+                 if p and p.get("deviceId") == did and p.get("peerId")]
+        return Response(200, [self._port_view(ctx, p) for p in peers if p], mt)
 
     def r_ports(self, ctx):
         ctx.only("GET")
@@ -1035,6 +1118,317 @@ class MidonetApi:
             self.store.delete("routes/" + route_id)
             return Response(204)
         raise ctx.not_allowed()  # routes cannot be updated
+
+    # ---- DHCP subnets and hosts of a bridge (§5 dhcpSubnets; eucanetd's VPC subnets) --------
+    DHCP_FIELDS = {"defaultGateway": None, "serverAddr": None, "dnsServerAddrs": None, "interfaceMTU": None,
+                   "opt121Routes": [], "enabled": True}
+
+    def _dhcp_view(self, ctx, bid, d):
+        uri = "%s/bridges/%s/dhcp/%s_%d" % (ctx.base(), bid, d["subnetPrefix"], d["subnetLength"])
+        return dict(d, uri=uri, hosts=uri + "/hosts")
+
+    def _dhcp_host_view(self, ctx, bid, sub, h):
+        # 1.x ResourceUriBuilder writes a MAC into a URI with '-' for ':'
+        return dict(h, uri="%s/bridges/%s/dhcp/%s/hosts/%s" % (ctx.base(), bid, sub, h["macAddr"].replace(":", "-")))
+
+    def _dhcp_check(self, data):
+        viol = []
+        prefix, length = data.get("subnetPrefix"), data.get("subnetLength")
+        if prefix is None:
+            viol.append(("subnetPrefix", "may not be null"))
+        elif not _is_ipv4(prefix):
+            viol.append(("subnetPrefix", "is an invalid IPv4 format"))
+        if not isinstance(length, int) or not 0 <= length <= 32:
+            viol.append(("subnetLength", "must be between 0 and 32"))
+        for k in ("defaultGateway", "serverAddr"):
+            if data.get(k) is not None and not _is_ipv4(data[k]):
+                viol.append((k, "is an invalid IPv4 format"))
+        if viol:
+            raise validation_error(*viol)
+
+    def r_dhcp_subnets(self, ctx, bid):
+        bid = bid.lower()
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["dhcp_subnets"]["coll"])
+        elif ctx.method == "POST":
+            ctx.content_type(self.media["dhcp_subnets"]["item"])
+        else:
+            raise ctx.not_allowed()
+        if self.store.get("bridges/" + bid) is None:
+            raise HttpError(404, "Resource not found")
+        base = "bridges/%s/dhcp" % bid
+        if ctx.method == "GET":
+            out = [self.store.get("%s/%s" % (base, d)) for d in self.store.children(base)]
+            return Response(200, [self._dhcp_view(ctx, bid, d) for d in out if d], mt)
+        data = ctx.json()
+        self._dhcp_check(data)
+        sub = "%s_%d" % (data["subnetPrefix"], data["subnetLength"])
+        if self.store.get("%s/%s" % (base, sub)) is not None:
+            raise HttpError(409 if self.flavor == 5 else 400, "DHCP subnet %s already exists." % sub)
+        d = {"subnetPrefix": data["subnetPrefix"], "subnetLength": data["subnetLength"]}
+        for k, default in self.DHCP_FIELDS.items():
+            d[k] = data.get(k, default)
+        self.store.put("%s/%s" % (base, sub), d)
+        return ctx.created(self._dhcp_view(ctx, bid, d)["uri"])
+
+    def r_dhcp_subnet(self, ctx, bid, sub):
+        bid = bid.lower()
+        path = "bridges/%s/dhcp/%s" % (bid, sub)
+        d = self.store.get(path) if self.store.get("bridges/" + bid) is not None else None
+        if ctx.method == "GET":
+            return self._show(ctx, "dhcp_subnets", d, lambda d: self._dhcp_view(ctx, bid, d))
+        if ctx.method == "PUT":
+            ctx.content_type(self.media["dhcp_subnets"]["item"])
+            if d is None:
+                raise HttpError(404, "Resource not found")
+            data = ctx.json()
+            for k in self.DHCP_FIELDS:
+                if k in data:
+                    d[k] = data[k]
+            self.store.put(path, d)
+            return Response(204)
+        if ctx.method == "DELETE":
+            self.store.delete(path)
+            return Response(204)
+        raise ctx.not_allowed()
+
+    def r_dhcp_hosts(self, ctx, bid, sub):
+        bid = bid.lower()
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["dhcp_hosts"]["coll"])
+        elif ctx.method == "POST":
+            ctx.content_type(self.media["dhcp_hosts"]["item"])
+        else:
+            raise ctx.not_allowed()
+        path = "bridges/%s/dhcp/%s" % (bid, sub)
+        if self.store.get("bridges/" + bid) is None or self.store.get(path) is None:
+            raise HttpError(404, "Resource not found")
+        if ctx.method == "GET":
+            out = [self.store.get("%s/hosts/%s" % (path, m)) for m in self.store.children(path + "/hosts")]
+            return Response(200, [self._dhcp_host_view(ctx, bid, sub, h) for h in out if h], mt)
+        data = ctx.json()
+        viol = [(k, "may not be null") for k in ("macAddr", "ipAddr", "name") if data.get(k) is None]
+        if data.get("macAddr") is not None and not re.match(r"^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$",
+                                                             str(data["macAddr"])):
+            viol.append(("macAddr", "is an invalid MAC format"))
+        if data.get("ipAddr") is not None and not _is_ipv4(data["ipAddr"]):
+            viol.append(("ipAddr", "is an invalid IPv4 format"))
+        if viol:
+            raise validation_error(*viol)
+        mac = data["macAddr"].lower().replace("-", ":")
+        h = {"macAddr": mac, "ipAddr": data["ipAddr"], "name": data["name"],
+             "extraDhcpOpts": data.get("extraDhcpOpts") or []}
+        self.store.put("%s/hosts/%s" % (path, mac.replace(":", "-")), h)
+        return ctx.created(self._dhcp_host_view(ctx, bid, sub, h)["uri"])
+
+    def r_dhcp_host(self, ctx, bid, sub, mac):
+        bid, mac = bid.lower(), mac.lower().replace(":", "-")
+        path = "bridges/%s/dhcp/%s/hosts/%s" % (bid, sub, mac)
+        h = self.store.get(path)
+        if ctx.method == "GET":
+            return self._show(ctx, "dhcp_hosts", h, lambda h: self._dhcp_host_view(ctx, bid, sub, h))
+        if ctx.method == "DELETE":
+            self.store.delete(path)
+            return Response(204)
+        raise ctx.not_allowed()
+
+    # ---- rules (§5; chains/{id}/rules, rules/{id}) -----------------------------------------
+    def _chain_rules(self, cid):
+        out = [self.store.get("rules/" + r) for r in self.store.children("rules")]
+        return sorted((r for r in out if r and r.get("chainId") == cid), key=lambda r: r["position"])
+
+    def _rule_view(self, ctx, r):
+        return dict(r, uri="%s/rules/%s" % (ctx.base(), r["id"]))
+
+    def r_chain_rules(self, ctx, cid):
+        cid = cid.lower()
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["rules"]["coll"])
+            if self.store.get("chains/" + cid) is None:
+                raise HttpError(404, "Resource not found")
+            return Response(200, [self._rule_view(ctx, r) for r in self._chain_rules(cid)], mt)
+        if ctx.method == "POST":
+            ctx.content_type(self.media["rules"]["item"])
+            if self.store.get("chains/" + cid) is None:
+                raise HttpError(404, "Resource not found")
+            data = ctx.json()
+            rtype = data.get("type")
+            if rtype not in RULE_TYPES:  # Jackson: no subtype for this type id
+                raise HttpError(400, "Could not resolve type id '%s' into a subtype of Rule" % rtype)
+            rules = self._chain_rules(cid)
+            position = data.get("position") or 1  # models/Rule.java: position = 1 by default
+            if not isinstance(position, int) or position < 1 or position > len(rules) + 1:
+                raise validation_error(("position", "Position exceeds number of rules in chain"
+                                        if isinstance(position, int) and position > 0 else
+                                        "must be greater than or equal to 1"))
+            viol = []
+            if rtype == "jump" and not _is_uuid(str(data.get("jumpChainId") or "")):
+                viol.append(("jumpChainId", "may not be null"))
+            if rtype in ("dnat", "snat") and not data.get("natTargets"):
+                viol.append(("natTargets", "may not be null"))
+            if viol:
+                raise validation_error(*viol)
+            rid = ctx.new_id(data, "rules")
+            for r in rules:  # insert: the rules at and after ``position`` move down one
+                if r["position"] >= position:
+                    r["position"] += 1
+                    self.store.put("rules/" + r["id"], r)
+            rule = dict((k, v) for k, v in data.items() if k not in ("uri", "id", "chainId", "position"))
+            rule.update(id=rid, chainId=cid, type=rtype, position=position)
+            self.store.put("rules/" + rid, rule)
+            return ctx.created("%s/rules/%s" % (ctx.base(), rid))
+        raise ctx.not_allowed()
+
+    def _delete_rule(self, rid):
+        r = self.store.get("rules/" + rid)
+        if r is None:
+            return
+        self.store.delete("rules/" + rid)
+        for o in self._chain_rules(r["chainId"]):
+            if o["position"] > r["position"]:
+                o["position"] -= 1
+                self.store.put("rules/" + o["id"], o)
+
+    def r_rule(self, ctx, rid):
+        rid = rid.lower()
+        r = self.store.get("rules/" + rid)
+        if ctx.method == "GET":
+            return self._show(ctx, "rules", r, lambda r: self._rule_view(ctx, r))
+        if ctx.method == "DELETE":
+            self._delete_rule(rid)
+            return Response(204)
+        raise ctx.not_allowed()
+
+    # ---- port group members (§5; eucanetd's eucapg) ---------------------------------------
+    def _pg_port_view(self, ctx, pgid, pid):
+        base = ctx.base()
+        return {"portGroupId": pgid, "portId": pid, "uri": "%s/port_groups/%s/ports/%s" % (base, pgid, pid),
+                "portGroup": "%s/port_groups/%s" % (base, pgid), "port": "%s/ports/%s" % (base, pid)}
+
+    def r_pg_ports(self, ctx, pgid):
+        pgid = pgid.lower()
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["port_group_ports"]["coll"])
+            if self.store.get("port_groups/" + pgid) is None:
+                raise HttpError(404, "Resource not found")
+            return Response(200, [self._pg_port_view(ctx, pgid, p)
+                                  for p in self.store.children("port_groups/%s/ports" % pgid)], mt)
+        if ctx.method == "POST":
+            ctx.content_type(self.media["port_group_ports"]["item"])
+            if self.store.get("port_groups/" + pgid) is None:
+                raise HttpError(404, "Resource not found")
+            pid = str(ctx.json().get("portId") or "").lower()
+            if not _is_uuid(pid):
+                raise validation_error(("portId", "may not be null"))
+            if self.store.get("ports/" + pid) is None:
+                raise HttpError(404, "Resource not found")
+            if self.store.exists("port_groups/%s/ports/%s" % (pgid, pid)):
+                raise HttpError(409 if self.flavor == 5 else 400, "The port is already a member of the port group.")
+            self.store.put("port_groups/%s/ports/%s" % (pgid, pid), {"portId": pid})
+            return ctx.created(self._pg_port_view(ctx, pgid, pid)["uri"])
+        raise ctx.not_allowed()
+
+    def r_pg_port(self, ctx, pgid, pid):
+        pgid, pid = pgid.lower(), pid.lower()
+        m = self.store.get("port_groups/%s/ports/%s" % (pgid, pid))
+        if ctx.method == "GET":
+            return self._show(ctx, "port_group_ports", m, lambda m: self._pg_port_view(ctx, pgid, pid))
+        if ctx.method == "DELETE":
+            self.store.delete("port_groups/%s/ports/%s" % (pgid, pid))
+            return Response(204)
+        raise ctx.not_allowed()
+
+    def r_port_pgs(self, ctx, pid):
+        """GET /ports/{id}/port_groups (the port's ``portGroups`` link): PortGroupPort objects."""
+        pid = pid.lower()
+        ctx.only("GET")
+        mt = ctx.accept(self.media["port_group_ports"]["coll"])
+        if self.store.get("ports/" + pid) is None:
+            raise HttpError(404, "Resource not found")
+        return Response(200, [self._pg_port_view(ctx, g, pid) for g in self.store.children("port_groups")
+                              if self.store.exists("port_groups/%s/ports/%s" % (g, pid))], mt)
+
+    # ---- IP address groups (§5; eucanetd's metadata_ip) -----------------------------------
+    def _ipag_view(self, ctx, g):
+        uri = "%s/ip_addr_groups/%s" % (ctx.base(), g["id"])
+        return dict(g, uri=uri, addrs=uri + "/ip_addrs")
+
+    def _ipag_addr_view(self, ctx, gid, a):
+        # models/IpAddrGroupAddr.java: uri = group/versions/<v>/ip_addrs/<URL-encoded addr>
+        uri = "%s/ip_addr_groups/%s/versions/%d/ip_addrs/%s" % (ctx.base(), gid, a["version"],
+                                                                quote(a["addr"], safe=""))
+        return {"addr": a["addr"], "version": a["version"], "ipAddrGroupId": gid, "uri": uri,
+                "ipAddrGroup": "%s/ip_addr_groups/%s" % (ctx.base(), gid)}
+
+    def r_ipags(self, ctx):
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["ip_addr_groups"]["coll"])
+            out = [self.store.get("ip_addr_groups/" + i) for i in self.store.children("ip_addr_groups")]
+            return Response(200, [self._ipag_view(ctx, g) for g in out if g], mt)
+        if ctx.method == "POST":
+            ctx.content_type(self.media["ip_addr_groups"]["item"])
+            data = ctx.json()
+            name = data.get("name")
+            if not isinstance(name, str) or not 1 <= len(name) <= 255:
+                raise validation_error(("name", "size must be between 1 and 255" if isinstance(name, str)
+                                        else "may not be null"))
+            gid = ctx.new_id(data, "ip_addr_groups")
+            self.store.put("ip_addr_groups/" + gid, {"id": gid, "name": name})
+            return ctx.created("%s/ip_addr_groups/%s" % (ctx.base(), gid))
+        raise ctx.not_allowed()
+
+    def r_ipag(self, ctx, gid):
+        gid = gid.lower()
+        g = self.store.get("ip_addr_groups/" + gid)
+        if ctx.method == "GET":
+            return self._show(ctx, "ip_addr_groups", g, lambda g: self._ipag_view(ctx, g))
+        if ctx.method == "DELETE":
+            self.store.delete("ip_addr_groups/" + gid)
+            return Response(204)
+        raise ctx.not_allowed()
+
+    def r_ipag_addrs(self, ctx, gid):
+        gid = gid.lower()
+        if self.store.get("ip_addr_groups/" + gid) is None:
+            raise HttpError(404, "Resource not found")
+        if ctx.method == "GET":
+            mt = ctx.accept(self.media["ip_addrs"]["coll"])
+            out = [self.store.get("ip_addr_groups/%s/ip_addrs/%s" % (gid, a))
+                   for a in self.store.children("ip_addr_groups/%s/ip_addrs" % gid)]
+            return Response(200, [self._ipag_addr_view(ctx, gid, a) for a in out if a], mt)
+        if ctx.method == "POST":
+            ctx.content_type(self.media["ip_addrs"]["item"])
+            data = ctx.json()
+            version, addr = data.get("version"), data.get("addr")
+            if str(version) not in ("4", "6"):  # JsonTypeInfo on "version": 4 or 6
+                raise HttpError(400, "Could not resolve type id '%s' into a subtype of IpAddrGroupAddr" % version)
+            version = int(version)
+            try:
+                canon = str(ipaddress.ip_address(str(addr))) if addr is not None else None
+            except ValueError:
+                canon = None
+            if addr is None:
+                raise validation_error(("addr", "may not be null"))
+            if canon is None or ipaddress.ip_address(canon).version != version:
+                raise validation_error(("addr", "is not a valid IP address"))
+            self.store.put("ip_addr_groups/%s/ip_addrs/%s" % (gid, canon), {"addr": canon, "version": version})
+            return ctx.created(self._ipag_addr_view(ctx, gid, {"addr": canon, "version": version})["uri"])
+        raise ctx.not_allowed()
+
+    def r_ipag_addr(self, ctx, gid, version, addr):
+        gid, addr = gid.lower(), unquote(addr)
+        if self.store.get("ip_addr_groups/" + gid) is None:
+            raise HttpError(404, "Resource not found")
+        a = self.store.get("ip_addr_groups/%s/ip_addrs/%s" % (gid, addr))
+        if a is not None and str(a["version"]) != version:
+            a = None
+        if ctx.method == "GET":
+            return self._show(ctx, "ip_addrs", a, lambda a: self._ipag_addr_view(ctx, gid, a))
+        if ctx.method == "DELETE":
+            if a is not None:
+                self.store.delete("ip_addr_groups/%s/ip_addrs/%s" % (gid, addr))
+            return Response(204)
+        raise ctx.not_allowed()
 
     # ---- LAB-ONLY endpoints (not part of the MidoNet API) ----------------------------------
     def r_lab_hosts(self, ctx):
