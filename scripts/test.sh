@@ -23,8 +23,10 @@ stage() {  # stage NAME CMD...
   echo "=== stage: $name: ${results[-1]} in $((SECONDS - t0)) s"
 }
 
-pytest_stage() {  # pytest exit 5 (nothing collected) is a failure here: a stage must test something
-  pytest -p no:cacheprovider "$@"
+pytest_stage() {  # pytest exit 5 (nothing collected) is a failure here: a stage must test something;
+  # --strict-skips (tests/stage_checks.py): a skipped test fails unless marked may_skip, and a
+  # run in which no test passed fails
+  pytest -p no:cacheprovider --strict-skips "$@"
 }
 
 stage_setup() {
