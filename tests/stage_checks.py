@@ -34,7 +34,8 @@ MODULE_UTILS = "ansible_collections.eucalyptus.cloud.plugins.module_utils."
 
 _passed = []
 _required_skips = []
-_el7 = {"processes": 0, "netaddr": 0, "requests": 0, "payload": 0, "python": None}
+_el7 = {"processes": 0, "netaddr": 0, "requests": 0, "payload": 0, "python": None,
+        "seen": {"netaddr": set(), "requests": set()}}
 
 
 def pytest_addoption(parser):
@@ -82,11 +83,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if tr._session.testscollected and not _passed:
             tr.write_line("strict-skips: no test passed in this run: FAILED")
     if module_runner.TARGET_PYTHON:
-        tr.write_line("el7 target %s (Python %s): %d module processes, %d from an AnsiballZ payload, "
-                      "netaddr %s imported by %d, requests %s by %d"
+        seen = dict((lib, "/".join(sorted(v)) or "-") for lib, v in _el7["seen"].items())
+        tr.write_line("el7 target %s (Python %s): %d target processes, %d with the collection's module_utils "
+                      "from an AnsiballZ payload; netaddr %s imported by %d, requests %s by %d (wanted %s, %s)"
                       % (module_runner.TARGET_PYTHON, _el7["python"], _el7["processes"], _el7["payload"],
-                         _expected().get("netaddr"), _el7["netaddr"], _expected().get("requests"),
-                         _el7["requests"]))
+                         seen["netaddr"], _el7["netaddr"], seen["requests"], _el7["requests"],
+                         _expected().get("netaddr"), _expected().get("requests")))
         if config.getoption("--strict-skips") and not (_el7["netaddr"] and _el7["requests"] and _el7["payload"]):
             tr.write_line("el7: FAILED -- no module process imported netaddr and requests from an AnsiballZ payload")
 
@@ -132,6 +134,7 @@ def el7_target_imports(tmp_path_factory, monkeypatch):
             if seen is None:
                 continue
             _el7[lib] += 1
+            _el7["seen"][lib].add(str(seen["version"]))
             if seen["version"] != want[lib]:
                 problems.append("%s imported %s %s (%s), not %s"
                                 % (e["argv0"], lib, seen["version"], seen["file"], want[lib]))
