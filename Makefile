@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
 .PHONY: test lab lab-down lab-status bootstrap image packages unit lint integration molecule build bench
 
-test: ## Install what is missing, then unit, lint, integration and molecule stages
+test: ## Install what is missing, then unit, lint, integration, el7 and molecule stages
 	@scripts/test.sh
 
 lab: ## Build the lab image, start the lab hosts and deploy playbooks/site.yml into them
@@ -38,6 +38,9 @@ integration: bootstrap
 	@scripts/test.sh integration
 molecule: bootstrap
 	@scripts/test.sh molecule
+.PHONY: el7
+el7: bootstrap ## The modules' integration tests with an ansible-core 2.16 controller on EL7 targets
+	@scripts/test.sh el7
 
 build: bootstrap ## Build the collection tarball
 	@ansible-galaxy collection build --force --output-path build/ .

@@ -14,3 +14,6 @@ if not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections", "eucalyptu
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
+
+# --strict-skips and the el7 target checks (see tests/stage_checks.py)
+from stage_checks import *  # noqa: E402,F401,F403

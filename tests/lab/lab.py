@@ -53,7 +53,7 @@ def sh(cmd, check=True, capture=True):
 
 
 def inventory_data(path):
-    ansible_inventory = os.path.join(TOP, ".venv", "bin", "ansible-inventory")
+    ansible_inventory = os.path.join(os.path.dirname(sys.executable), "ansible-inventory")
     return json.loads(sh([ansible_inventory, "-i", path, "--list"]).stdout)
 
 
@@ -182,7 +182,7 @@ def status(path):
 def check(path):
     data = inventory_data(path)
     containers = dict((h["name"], h["container"]) for h in inventory(path, data))
-    pytest = os.path.join(TOP, ".venv", "bin", "pytest")
+    pytest = os.path.join(os.path.dirname(sys.executable), "pytest")
     failed = 0
     for directory, group in LAB_CHECKS:
         tests = os.path.join(TOP, "tests", "infra", directory)

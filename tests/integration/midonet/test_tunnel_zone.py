@@ -7,13 +7,12 @@ real ``ansible-playbook -vvv`` run checking that neither password nor token leak
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 import requests
 
 from midonet_standin import HOSTS, PASSWORD, TOP, USER, RecordingProxy, free_port
-from module_runner import run_module
+from module_runner import controller_bin, run_module, target_python
 
 CLC, NC1, NC1B, UFS = HOSTS["clc.euca"], HOSTS["nc1.euca"], HOSTS["nc1.euca2"], HOSTS["ufs.euca"]
 WRITES = ("POST", "PUT", "DELETE", "PATCH")
@@ -420,16 +419,14 @@ def test_playbook_vvv_api_url_userinfo_and_token_do_not_leak(mido_auth, zone_nam
 
 
 def test_playbook_vvv_does_not_leak_secrets(mido_auth, zone_name, tmp_path):
-    ansible_playbook = os.path.join(TOP, ".venv", "bin", "ansible-playbook")
-    if not os.path.exists(ansible_playbook):
-        pytest.skip("no .venv/bin/ansible-playbook")
+    ansible_playbook = controller_bin("ansible-playbook")
     (tmp_path / "play.yml").write_text(PLAYBOOK % {"user": USER, "nc1": NC1})
     (tmp_path / "secrets.yml").write_text("midonet_password: %s\n" % PASSWORD)
     (tmp_path / "hosts").write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n"
-                                    % sys.executable)
+                                    % target_python())
     proxy = RecordingProxy(mido_auth.url)   # records the tokens the module really used
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(TOP, ".cache", "collections"))
     proc = subprocess.run([ansible_playbook, "-vvv", "-i", str(tmp_path / "hosts"), str(tmp_path / "play.yml"),
                            "-e", "api_url=%s zone=%s" % (proxy.url, zone_name)],
                           capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=300)
