@@ -22,7 +22,7 @@ description:
     module fails before changing anything and names the conflicting routes; with I(conflict=skip) it
     leaves that destination alone and lists it in RV(conflicts).
 author:
-  - eucalyptus.cloud developers
+  - Eucalyptus Cloud Developers (@eucalyptus)
 requirements:
   - iproute2 with JSON output (C(ip -json))
   - netaddr (Python library) on the target
