@@ -21,7 +21,6 @@ import socket
 import struct
 import traceback
 
-from ansible.module_utils.six import string_types
 from ansible.module_utils.common.text.converters import to_native
 
 try:
@@ -32,6 +31,10 @@ except ImportError:  # pragma: no cover - depends on the target
     netaddr = None
     HAS_NETADDR = False
     NETADDR_IMPORT_ERROR = traceback.format_exc()
+
+# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
+# str on Python 3, str and unicode on Python 2.
+string_types = (str, type(u''))
 
 # Largest range accepted in one ``A-B`` item: a guard against typos such as 10.0.0.1-10.9.0.1.
 MAX_RANGE = 65536
@@ -132,7 +135,7 @@ def _split_items(items):
         words = text.split()
         if not words:
             raise AddressError('empty entry in the address list')
-        for word in words:
+        for word in words:  # pylint: disable=use-yield-from  # no `yield from` on Python 2.7
             yield word
 
 
