@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # the stage_* functions are called indirectly, as "stage_$name"
 # `make test`: set-up, then the stages in order. Every stage runs even when an earlier one failed
 # (so one run shows everything); the exit status is non-zero when any stage failed.
 # With arguments, runs only those stages: scripts/test.sh unit lint
 set -uo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$top"
+cd "$top" || exit 1
 export CONTAINERS_CONF="$top/.cache/containers.conf"
 export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections"
 export ANSIBLE_CONFIG="$top/ansible.cfg"
@@ -45,7 +46,7 @@ stage_lint() {
   ansible-lint --offline --profile production -q || rc=1
   echo "--- collection build (< 2 MiB) and install"
   scripts/check-build.sh || rc=1
-  return $rc
+  return "$rc"
 }
 stage_integration() { pytest_stage -q tests/integration; }
 stage_molecule() {
@@ -57,7 +58,7 @@ stage_molecule() {
     molecule test -s "$s" || rc=1
     echo "--- molecule $s: $((SECONDS - t0)) s"
   done
-  return $rc
+  return "$rc"
 }
 
 all=(setup unit lint integration molecule)
@@ -71,7 +72,7 @@ echo "=== make test summary"
 total=0
 for i in "${!names[@]}"; do
   printf '  %-12s %6s s  %s\n' "${names[$i]}" "${times[$i]}" "${results[$i]}"
-  total=$((total + times[$i]))
+  total=$((total + times[i]))
 done
 printf '  %-12s %6s s\n' total "$total"
 exit $failed
