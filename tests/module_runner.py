@@ -41,7 +41,7 @@ def run_module(name, args, check=False, diff=False, netns=None, env=None, python
     run_env["PYTHONPATH"] = COLLECTIONS + os.pathsep + run_env.get("PYTHONPATH", "")
     run_env.update(env or {})
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=timeout, check=False)
     finally:
         os.unlink(argfile)
     try:

@@ -34,7 +34,7 @@ def playbook(ns, path, *extra):
     cmd = ["ip", "netns", "exec", ns, os.path.join(TOP, ".venv", "bin", "ansible-playbook"),
            "-i", "localhost,", "-c", "local",
            "-e", "ansible_python_interpreter=%s" % os.path.join(TOP, ".venv", "bin", "python"), path] + list(extra)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP, timeout=300)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     recap = re.search(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)", proc.stdout)
     return int(recap.group(2)), proc.stdout
