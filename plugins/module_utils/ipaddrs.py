@@ -121,6 +121,7 @@ def _parse_range(text):
 
 
 def _split_items(items):
+    out = []
     for item in items:
         if item is None:
             raise AddressError('empty entry in the address list')
@@ -135,8 +136,8 @@ def _split_items(items):
         words = text.split()
         if not words:
             raise AddressError('empty entry in the address list')
-        for word in words:  # pylint: disable=use-yield-from  # no `yield from` on Python 2.7
-            yield word
+        out.extend(words)
+    return out
 
 
 def parse_entries(items):
