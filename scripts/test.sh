@@ -48,6 +48,8 @@ stage_lint() {
   scripts/check-build.sh || rc=1
   return "$rc"
 }
+# ansible-test sanity with the pinned ansible-core and with 2.16 (the EL7 controller)
+stage_sanity() { scripts/sanity.sh 2.19 2.16; }
 stage_integration() { pytest_stage -q tests/integration; }
 stage_molecule() {
   local rc=0 s
@@ -61,7 +63,7 @@ stage_molecule() {
   return "$rc"
 }
 
-all=(setup unit lint integration molecule)
+all=(setup unit lint sanity integration molecule)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${all[@]}")
 [ "${want[0]}" = setup ] || stage setup stage_setup
