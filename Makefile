@@ -6,9 +6,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: test lab lab-down lab-status bootstrap image packages unit lint integration molecule build bench
+.PHONY: test lab lab-down lab-status bootstrap image packages unit lint sanity integration molecule build bench
 
-test: ## Install what is missing, then unit, lint, integration, el7 and molecule stages
+test: ## Install what is missing, then unit, lint, sanity, integration, el7 and molecule stages
 	@scripts/test.sh
 
 lab: ## Build the lab image, start the lab hosts and deploy playbooks/site.yml into them
@@ -34,6 +34,8 @@ unit: bootstrap
 	@scripts/test.sh unit
 lint: bootstrap
 	@scripts/test.sh lint
+sanity: bootstrap
+	@scripts/test.sh sanity
 integration: bootstrap
 	@scripts/test.sh integration
 molecule: bootstrap

@@ -10,16 +10,16 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$top"
 
-APT_PACKAGES="podman runc debootstrap iptables iproute2 uidmap bridge-utils iputils-ping netcat-openbsd kmod"
-missing=""
+APT_PACKAGES="podman runc debootstrap iptables iproute2 uidmap bridge-utils iputils-ping netcat-openbsd kmod shellcheck"
+missing=()
 for p in $APT_PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ -n "$missing" ]; then
-  echo "bootstrap: apt-get install$missing"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq $missing >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 PY="${PYTHON:-python3}"

@@ -3,8 +3,9 @@
 # then a lab check (testinfra against the hosts) and a short summary.
 set -uo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$top"
+cd "$top" || exit 1
 action="${1:-up}"; inventory="${2:-inventories/lab}"
+[ "$action" = up ] || { echo "lab.sh: unknown action $action (only: up)" >&2; exit 2; }
 export CONTAINERS_CONF="$top/.cache/containers.conf"
 export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections"
 export ANSIBLE_CONFIG="$top/ansible.cfg"
@@ -36,6 +37,6 @@ echo "  play recap:"
 sed -n '/^PLAY RECAP/,/^$/p' "$log" | tail -n +2 | sed 's/^/  /'
 changed=$(sed -n '/^PLAY RECAP/,/^$/p' "$log" | grep -o 'changed=[0-9]*' | cut -d= -f2 | awk '{s+=$1} END {print s+0}')
 echo "  site.yml: rc=$site_rc, changed tasks in total: $changed"
-echo "  lab check: $([ $check_rc -eq 0 ] && echo passed || echo FAILED)"
+echo "  lab check: $([ "$check_rc" -eq 0 ] && echo passed || echo FAILED)"
 echo "  time: hosts $((t_hosts - t0)) s, site.yml $((t_site - t_hosts)) s, check $((SECONDS - t_site)) s, total $((SECONDS - t0)) s"
-[ $site_rc -eq 0 ] && [ $check_rc -eq 0 ]
+[ "$site_rc" -eq 0 ] && [ "$check_rc" -eq 0 ]

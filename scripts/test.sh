@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # the stage_* functions are called indirectly, as "stage_$name"
 # `make test`: set-up, then the stages in order. Every stage runs even when an earlier one failed
 # (so one run shows everything); the exit status is non-zero when any stage failed.
 # With arguments, runs only those stages: scripts/test.sh unit lint
 set -uo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$top"
+cd "$top" || exit 1
 export CONTAINERS_CONF="$top/.cache/containers.conf"
 export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections"
 export ANSIBLE_CONFIG="$top/ansible.cfg"
@@ -47,8 +48,10 @@ stage_lint() {
   ansible-lint --offline --profile production -q || rc=1
   echo "--- collection build (< 2 MiB) and install"
   scripts/check-build.sh || rc=1
-  return $rc
+  return "$rc"
 }
+# ansible-test sanity with the pinned ansible-core and with 2.16 (the EL7 controller)
+stage_sanity() { scripts/sanity.sh 2.19 2.16; }
 stage_integration() { pytest_stage -q tests/integration; }
 stage_el7() {  # the modules' integration tests again: ansible-core 2.16 controller, EL7 targets
   # (Python 2.7 and 3.6 with EL7's netaddr/requests), both targets at once (mostly waiting)
@@ -84,10 +87,10 @@ stage_molecule() {
     molecule test -s "$s" || rc=1
     echo "--- molecule $s: $((SECONDS - t0)) s"
   done
-  return $rc
+  return "$rc"
 }
 
-all=(setup unit lint integration el7 molecule)
+all=(setup unit lint sanity integration el7 molecule)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${all[@]}")
 [ "${want[0]}" = setup ] || stage setup stage_setup
@@ -98,7 +101,7 @@ echo "=== make test summary"
 total=0
 for i in "${!names[@]}"; do
   printf '  %-12s %6s s  %s\n' "${names[$i]}" "${times[$i]}" "${results[$i]}"
-  total=$((total + times[$i]))
+  total=$((total + times[i]))
 done
 printf '  %-12s %6s s\n' total "$total"
 exit $failed

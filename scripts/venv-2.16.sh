@@ -10,13 +10,13 @@ req=requirements/core-2.16.txt
 py="${EL7_CONTROLLER_PYTHON:-}"
 if [ -z "$py" ]; then
   for c in "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.10*/bin/python3.10 "$(command -v python3.10 || true)"; do
-    [ -n "$c" ] && [ -x "$c" ] && { py="$c"; break; }
+    if [ -n "$c" ] && [ -x "$c" ]; then py="$c"; break; fi
   done
 fi
-[ -n "$py" ] && [ -x "$py" ] || {
+if [ -z "$py" ] || [ ! -x "$py" ]; then
   echo "venv-2.16.sh: no Python 3.10 found for the ansible-core 2.16 controller; set EL7_CONTROLLER_PYTHON" >&2
   exit 1
-}
+fi
 want="$( (sha256sum "$req"; "$py" -V) | sha256sum | cut -d' ' -f1)"
 if [ ! -x "$venv/bin/ansible-playbook" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$want" ]; then
   echo "venv-2.16.sh: creating $venv with $("$py" -V) from $req" >&2

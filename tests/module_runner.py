@@ -125,7 +125,7 @@ def run_module(name, args, check=False, diff=False, netns=None, env=None, python
         cmd = ["ip", "netns", "exec", netns] + cmd
     run_env.update(env or {})
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=timeout, check=False)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     try:

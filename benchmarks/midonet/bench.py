@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: a 500-member MidoNet tunnel zone, eucalyptus.cloud.midonet_tunnel_zone versus a
 midonet-cli style loop (one CLI call per member), against the MidoNet API stand-in (memory store).
 
@@ -155,7 +154,7 @@ def bench_flavor(flavor, n, repeat):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     ap.add_argument("--members", type=int, default=500)
     ap.add_argument("--flavors", default="1,5")
     ap.add_argument("--repeat", type=int, default=3, help="repetitions; the median time is shown")

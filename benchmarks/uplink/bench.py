@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark the uplink modules in throwaway network namespaces (figures printed, not a test).
 
     .venv/bin/python benchmarks/uplink/bench.py [--sizes 100,1000,10000] [--loop 30] [--profile]
@@ -46,7 +45,7 @@ def ns_create():
 
 
 def sh(ns, *cmd, **kw):
-    proc = subprocess.run(["ip", "netns", "exec", ns] + list(cmd), capture_output=True, text=True, **kw)
+    proc = subprocess.run(["ip", "netns", "exec", ns] + list(cmd), capture_output=True, text=True, check=False, **kw)
     if proc.returncode:
         raise RuntimeError("%s: %s" % (cmd, proc.stderr))
     return proc.stdout
@@ -83,7 +82,7 @@ def playbook(ns, tasks, extra_vars=None, per_task=False):
                    ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
                    PROFILE_TASKS_SORT_ORDER="none", PROFILE_TASKS_TASK_OUTPUT_LIMIT="100")
         t = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP, check=False)
         elapsed = time.perf_counter() - t
         if proc.returncode:
             raise RuntimeError(proc.stdout[-3000:] + proc.stderr[-2000:])
@@ -113,7 +112,7 @@ MASQ_TASK = {"name": "masq", "eucalyptus.cloud.masquerade": {
 def best_converge(task, values, runs=3):
     """Best own work of a first converge (each in a fresh namespace); returns it and the last namespace."""
     best = None
-    for _ in range(runs):
+    for _i in range(runs):
         ns = ns_create()
         t = own_work(ns, task, {"ips": values})
         best = t if best is None else min(best, t)
@@ -130,7 +129,7 @@ def bench_size(n, results):
         # through ansible-playbook, as own work (see own_work); a first converge needs an empty
         # namespace, so the best of 3 fresh ones; no-op and change re-use the last
         row[label + "_pb_converge"], ns = best_converge(task, lst)
-        row[label + "_pb_noop"] = min(own_work(ns, task, {"ips": lst}) for _ in range(3))
+        row[label + "_pb_noop"] = min(own_work(ns, task, {"ips": lst}) for _i in range(3))
         row[label + "_pb_change"] = own_work(ns, task, {"ips": changed_lst})
         # the module alone
         ns = ns_create()
@@ -149,7 +148,7 @@ def bench_size(n, results):
     ranges = ["%s-%s" % (lst[i], lst[min(i + 249, n - 1)]) for i in range(0, n, 250)]
     for label, task in (("routes", ROUTES_TASK), ("masq", MASQ_TASK)):
         row[label + "_pb_converge_ranges"], ns = best_converge(task, ranges)
-        row[label + "_pb_noop_ranges"] = min(own_work(ns, task, {"ips": ranges}) for _ in range(3))
+        row[label + "_pb_noop_ranges"] = min(own_work(ns, task, {"ips": ranges}) for _i in range(3))
     results.append(row)
     return row
 
@@ -163,8 +162,8 @@ def raw_floor(n):
     rules += ["COMMIT", "*filter", ":EUCLOUD-FWD - [0:0]", "-I FORWARD 1 -j EUCLOUD-FWD"]
     rules += ["-A EUCLOUD-FWD -s %s/32 -j ACCEPT" % ip for ip in lst]
     rules += ["COMMIT", ""]
-    t_ip, _ = timed(lambda: sh(ns, "ip", "-batch", "-", input=batch))
-    t_ipt, _ = timed(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input="\n".join(rules)))
+    t_ip, _unused = timed(lambda: sh(ns, "ip", "-batch", "-", input=batch))
+    t_ipt, _unused = timed(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input="\n".join(rules)))
     return t_ip, t_ipt
 
 
@@ -175,10 +174,10 @@ def builtin_loop(n):
         {"name": "route", "ansible.builtin.command": "ip route replace {{ item }}/32 via %s dev uplinkbridge" % GW,
          "loop": "{{ ips }}", "changed_when": True},
         {"name": "masq", "ansible.builtin.iptables": {"table": "nat", "chain": "POSTROUTING", "source": "{{ item }}/32",
-                                                       "out_interface": "br0", "jump": "MASQUERADE",
-                                                       "action": "insert"}, "loop": "{{ ips }}"},
-        {"name": "fwd", "ansible.builtin.iptables": {"chain": "FORWARD", "source": "{{ item }}/32", "jump": "ACCEPT",
+                                                      "out_interface": "br0", "jump": "MASQUERADE",
                                                       "action": "insert"}, "loop": "{{ ips }}"},
+        {"name": "fwd", "ansible.builtin.iptables": {"chain": "FORWARD", "source": "{{ item }}/32", "jump": "ACCEPT",
+                                                     "action": "insert"}, "loop": "{{ ips }}"},
     ]
     return playbook(ns, tasks, {"ips": lst})
 
@@ -202,7 +201,7 @@ def profile_module(n):
         iproute.plan_routes(owned, foreign, dests, GW, "uplinkbridge", None, "main", 150, "present", True)
         netfilter.plan_masquerade(nat, filt, dests, "br0", True, "present", True)
 
-    t, _ = timed(work)
+    t, _unused = timed(work)
     prof = cProfile.Profile()
     prof.enable()
     work()
@@ -221,11 +220,11 @@ def main():
     opts = ap.parse_args()
     OPTS["venv"] = opts.venv
     print(subprocess.run([os.path.join(opts.venv, "ansible-playbook"), "--version"], capture_output=True,
-                         text=True).stdout.splitlines()[0])
+                         text=True, check=True).stdout.splitlines()[0])
     sizes = [int(s) for s in opts.sizes.split(",")]
     try:
         ns = ns_create()
-        ping = min(playbook(ns, [PING]) for _ in range(3))
+        ping = min(playbook(ns, [PING]) for _i in range(3))
         print("bare ansible-playbook round trip (ping, best of 3): %.2f s" % ping)
         results = []
         print("\nown work = task time minus a ping task in the same ansible-playbook run (best of 3), seconds")

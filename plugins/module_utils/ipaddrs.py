@@ -21,7 +21,6 @@ import socket
 import struct
 import traceback
 
-from ansible.module_utils.six import string_types
 from ansible.module_utils.common.text.converters import to_native
 
 try:
@@ -32,6 +31,10 @@ except ImportError:  # pragma: no cover - depends on the target
     netaddr = None
     HAS_NETADDR = False
     NETADDR_IMPORT_ERROR = traceback.format_exc()
+
+# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
+# str on Python 3, str and unicode on Python 2.
+string_types = (str, type(u''))
 
 # Largest range accepted in one ``A-B`` item: a guard against typos such as 10.0.0.1-10.9.0.1.
 MAX_RANGE = 65536
@@ -118,6 +121,7 @@ def _parse_range(text):
 
 
 def _split_items(items):
+    out = []
     for item in items:
         if item is None:
             raise AddressError('empty entry in the address list')
@@ -132,8 +136,8 @@ def _split_items(items):
         words = text.split()
         if not words:
             raise AddressError('empty entry in the address list')
-        for word in words:
-            yield word
+        out.extend(words)
+    return out
 
 
 def parse_entries(items):

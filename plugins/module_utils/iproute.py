@@ -14,9 +14,12 @@ import os
 import re
 
 from ansible.module_utils.basic import missing_required_lib
-from ansible.module_utils.six import string_types
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
+
+# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
+# str on Python 3, str and unicode on Python 2.
+string_types = (str, type(u''))
 
 # Route protocol number that marks the routes static_routes owns. 150 is not used by
 # /etc/iproute2/rt_protos (0-4, 8-16, 18, 42, 99, 186-192) nor by FRR (186-199), BIRD (12),
@@ -198,7 +201,7 @@ def parse_addr_text(text):
             addr = words[1]
             if len(words) > 3 and words[2] == 'peer':
                 addr += '/' + words[3].partition('/')[2]    # 'A peer B/P': the prefix is the peer's
-            local, _, plen = addr.partition('/')
+            local, _sep, plen = addr.partition('/')
             entry = {'family': words[0], 'local': local,
                      'prefixlen': int(plen) if plen else (32 if words[0] == 'inet' else 128)}
             if 'scope' in words[:-1]:

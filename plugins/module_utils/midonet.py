@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, eucalyptus.cloud developers
+# Copyright: (c) 2026, Eucalyptus Cloud Developers (@eucalyptus)
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """MidoNet REST API client and tunnel-zone planning for the eucalyptus.cloud collection.
 

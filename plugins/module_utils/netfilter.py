@@ -17,11 +17,13 @@ __metaclass__ = type
 
 import re
 
-from ansible.module_utils.six import string_types
-
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.iproute import (
     PlanError, check_ifname, require_netaddr)
+
+# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
+# str on Python 3, str and unicode on Python 2.
+string_types = (str, type(u''))
 
 DEFAULT_MASQ_CHAIN = 'EUCLOUD-MASQ'
 DEFAULT_FWD_CHAIN = 'EUCLOUD-FWD'

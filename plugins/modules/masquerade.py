@@ -22,7 +22,7 @@ description:
     applies it with one C(iptables-restore --noflush) carrying both tables (each table commits atomically).
   - When the owned chains become empty (I(state=absent)), the chains and their jumps are removed.
 author:
-  - eucalyptus.cloud developers
+  - Eucalyptus Cloud Developers (@eucalyptus)
 requirements:
   - iptables (C(iptables-save), C(iptables-restore)); iptables-nft or iptables-legacy
   - netaddr (Python library) on the target

@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, eucalyptus.cloud developers
+# Copyright: (c) 2026, Eucalyptus Cloud Developers (@eucalyptus)
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -17,7 +17,7 @@ description:
     O(wait_alive=true)), failing after O(wait_timeout) seconds with the list of hosts that were
     not found or not alive.
 author:
-  - eucalyptus.cloud developers
+  - Eucalyptus Cloud Developers (@eucalyptus)
 extends_documentation_fragment:
   - eucalyptus.cloud.midonet
 attributes:
@@ -26,6 +26,7 @@ attributes:
     description: Read-only; behaves the same in check mode.
   diff_mode:
     support: none
+    description: Read-only; there is nothing to diff.
 options:
   names:
     description:

@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, eucalyptus.cloud developers
+# Copyright: (c) 2026, Eucalyptus Cloud Developers (@eucalyptus)
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -20,7 +20,7 @@ description:
   - All members are validated (host exists, address is IPv4, no host listed twice) before
     anything is written.
 author:
-  - eucalyptus.cloud developers
+  - Eucalyptus Cloud Developers (@eucalyptus)
 extends_documentation_fragment:
   - eucalyptus.cloud.midonet
 attributes:

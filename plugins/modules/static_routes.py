@@ -23,7 +23,7 @@ description:
     leaves that destination alone entirely (its own route to it, if any, is neither updated nor
     removed by I(purge)) and lists it in RV(conflicts).
 author:
-  - eucalyptus.cloud developers
+  - Eucalyptus Cloud Developers (@eucalyptus)
 requirements:
   - iproute2 with JSON output (C(ip -json))
   - netaddr (Python library) on the target

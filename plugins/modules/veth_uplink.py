@@ -21,7 +21,7 @@ description:
     C(ip -batch -). Idempotent; a deleted link or address is re-created by the next run.
   - All input is validated before anything changes.
 author:
-  - eucalyptus.cloud developers
+  - Eucalyptus Cloud Developers (@eucalyptus)
 requirements:
   - iproute2 with JSON output (C(ip -json), iproute2 4.13 or later; EL7's 4.11 backport is not enough)
   - netaddr (Python library) on the target

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Lab driver: start, stop and check the podman hosts an inventory describes.
 
 The lab is a set of privileged Debian 12 containers with systemd as PID 1 (image built by
@@ -44,10 +43,10 @@ LAB_CHECKS = [
 
 
 def sh(cmd, check=True, capture=True):
-    proc = subprocess.run(cmd, capture_output=capture, text=True)
+    proc = subprocess.run(cmd, capture_output=capture, text=True, check=False)
     if check and proc.returncode != 0:
         sys.stderr.write("lab: %s failed (%d)\n%s%s" % (" ".join(cmd), proc.returncode,
-                                                       proc.stdout or "", proc.stderr or ""))
+                                                        proc.stdout or "", proc.stderr or ""))
         sys.exit(1)
     return proc
 
@@ -201,7 +200,7 @@ def check(path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("action", choices=["up", "down", "status", "check"])
     parser.add_argument("inventory")
     args = parser.parse_args()

@@ -22,7 +22,7 @@ def flavor(host):
 
 def host_id(host):
     for line in host.file("/etc/midonet_host_id.properties").content_string.splitlines():
-        key, _, value = line.partition("=")
+        key, _sep, value = line.partition("=")
         if key.strip() == "host_uuid":
             return value.strip()
     pytest.fail("no host_uuid")

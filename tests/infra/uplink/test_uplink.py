@@ -124,7 +124,7 @@ ip -n ectest-overlay link set lo up
 ip -n ectest-overlay link set {peer} up
 ip -n ectest-overlay route add default via {br_ip} src {pub}
 """.format(ext_if=EXT_IF, ext_gw=EXT_GW, ext_host=EXT_HOST, pub=pub, peer=PEER,
-           ext_src=EXT_GW.split("/")[0], gw=GATEWAY_IP, plen=BRIDGE_ADDR.split("/")[1],
+           ext_src=EXT_GW.partition("/")[0], gw=GATEWAY_IP, plen=BRIDGE_ADDR.split("/")[1],
            br_ip=BRIDGE_ADDR.split("/")[0])
     host.run_expect([0], "bash -c %s" % _quote(script))
     yield pub
@@ -167,6 +167,6 @@ def test_ping_from_public_ip_arrives_masqueraded(host, topology):
     ping = host.run("ip netns exec ectest-overlay ping -c 3 -W 2 -I %s %s" % (pub, EXT_HOST))
     assert ping.rc == 0, ping.stdout + ping.stderr
     seen = _counters(host)
-    masq_src = EXT_GW.split("/")[0]
+    masq_src = EXT_GW.partition("/")[0]
     assert seen[masq_src] >= 3, seen       # arrived with br0's address as source
     assert seen[pub] == 0, seen            # never with the public IP itself

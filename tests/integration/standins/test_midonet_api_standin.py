@@ -291,9 +291,11 @@ def test_reference_table(standin, row):
     ids = build_world(standin)
     if name.startswith("§4 bind list"):  # the binding row above, then list it
         standin.req("POST", "/hosts/%s/ports" % H1, CT(JSON), {"portId": ids["bport"], "interfaceName": "veth1"})
-        check = lambda b, f: [(x["portId"], x["interfaceName"]) for x in b] == [(ids["bport"], "veth1")]  # noqa: E731
+
+        def check(b, f):
+            return [(x["portId"], x["interfaceName"]) for x in b] == [(ids["bport"], "veth1")]
     payload = None if body is None else (body if isinstance(body, str) else json.dumps(_fill(body, ids)))
-    headers = {k: v for k, v in headers.items()}
+    headers = dict(headers.items())
     r = standin.req(method, _fill(path, ids), headers, payload)
     want_status = _per_flavor(status, flavor)
     assert r.status_code == want_status, (r.status_code, r.headers, r.text)
@@ -458,7 +460,7 @@ ZK = os.environ.get("EUCA_LAB_ZK", "127.0.0.1:2181")
 
 
 def _zk_available():
-    host, _, port = ZK.split(",")[0].partition(":")
+    host, _sep, port = ZK.split(",")[0].partition(":")
     try:
         with socket.create_connection((host, int(port or 2181)), timeout=0.5) as s:
             s.sendall(b"srvr")

@@ -158,5 +158,5 @@ done
 cp -p "$work/repo"/*.deb "$out/"
 cp -p "$work/repo/Packages" "$work/repo/Packages.gz" "$work/repo/Release" "$work/repo/.inputs" "$out/"
 chmod -R a+rX "$out"
-echo "build.sh: built $(ls "$out"/*.deb | wc -l) packages in $out" >&2
+echo "build.sh: built $(find "$out" -maxdepth 1 -name "*.deb" | wc -l) packages in $out" >&2
 echo "$out"

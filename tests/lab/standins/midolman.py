@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """LAB STAND-IN for the MidoNet agent ``midolman``. Not MidoNet; for the eucalyptus.cloud lab only.
 
 It does the one thing of midolman the deployment can observe: host registration. It forwards no
@@ -67,8 +66,8 @@ def read_conf(path):
     zk = root = None
     if cp.has_section("zookeeper"):
         zk = cp.get("zookeeper", "zookeeper_hosts", fallback=None)
-        root = cp.get("zookeeper", "root_key", fallback=None) or cp.get("zookeeper", "midolman_root_key",
-                                                                       fallback=None)
+        root = (cp.get("zookeeper", "root_key", fallback=None)
+                or cp.get("zookeeper", "midolman_root_key", fallback=None))
     return (zk or "127.0.0.1:2181").strip(), (root or "/midonet").strip()
 
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """LAB STAND-IN for the MidoNet REST API. Not MidoNet; for the eucalyptus.cloud lab only.
 
 MidoNet cannot be installed on the lab hosts, so this single file speaks the MidoNet REST API
@@ -328,7 +327,7 @@ class ZooKeeperStore:
 
     def get(self, path):
         try:
-            data, _ = self._call(self.zk.get, self._p(path))
+            data, _unused = self._call(self.zk.get, self._p(path))
         except self.NoNodeError:
             return None
         return json.loads(data) if data else {}
@@ -1680,7 +1679,7 @@ def zk_mn_conf(zk_hosts, root, timeout=30.0):
         sys.stderr.write("midonet-api-standin: ZooKeeper %s unreachable; mn-conf defaults used\n" % zk_hosts)
         return {}
     try:
-        data, _ = zk.get(root.rstrip("/") + "/config/templates/default")
+        data, _unused = zk.get(root.rstrip("/") + "/config/templates/default")
         return {k: str(v) for k, v in json.loads(data or b"{}").items()}
     except Exception:  # noqa: BLE001
         return {}
@@ -1774,8 +1773,8 @@ def main(argv=None):
     else:
         store = MemoryStore()
     for item in filter(None, (x.strip() for x in args.seed_hosts.split(","))):
-        name, _, rest = item.partition("=")
-        hid, _, state = rest.partition("@")
+        name, _sep, rest = item.partition("=")
+        hid, _sep, state = rest.partition("@")
         register_host(store, (hid or str(uuid.uuid5(uuid.NAMESPACE_DNS, name))).lower(), name, [], [],
                       alive=state != "dead")
     api = MidonetApi(args.flavor, store, base_path=s["base_path"], auth=s["auth"], user=s.get("user"),

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """LAB STAND-IN for Apache Tomcat as used by MidoNet 1.x (EL7 package/service ``tomcat``).
 Not Tomcat; for the eucalyptus.cloud lab only (Debian 12 has only tomcat10, and no MidoNet).
 

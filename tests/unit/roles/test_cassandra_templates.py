@@ -65,7 +65,7 @@ def role_vars(env, context, os_family="RedHat-7", version="5"):
     ctx.update(_load(os.path.join(ROLE, "vars", "midonet-%s.yml" % version)))
     ctx.update(overrides)
     # template the defaults until they are stable (they may refer to each other)
-    for _ in range(5):
+    for _i in range(5):
         for key, value in list(ctx.items()):
             if isinstance(value, str) and "{{" in value:
                 ctx[key] = env.from_string(value).render(ctx)
@@ -111,14 +111,14 @@ THREE_VARS = {
 
 
 def test_three_nodes_seeds_sorted_and_addresses():
-    conf, _ = render("nsdb2", THREE_NODES, THREE_VARS)
+    conf, _unused = render("nsdb2", THREE_NODES, THREE_VARS)
     assert conf["seed_provider"][0]["parameters"][0]["seeds"] == "10.0.0.11,10.0.1.12,10.0.0.13"
     assert conf["listen_address"] == "10.0.1.12"
     assert conf["rpc_address"] == "10.0.1.12"
 
 
 def test_explicit_seeds_cluster_name_and_extra():
-    conf, _ = render("nsdb1", THREE_NODES, THREE_VARS, overrides={
+    conf, _unused = render("nsdb1", THREE_NODES, THREE_VARS, overrides={
         "cassandra_seeds": ["10.0.0.11"], "cassandra_cluster_name": "euca-nsdb",
         "cassandra_extra_config": {"concurrent_writes": 64, "endpoint_snitch": "GossipingPropertyFileSnitch"}})
     assert conf["seed_provider"][0]["parameters"][0]["seeds"] == "10.0.0.11"

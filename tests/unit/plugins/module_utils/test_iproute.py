@@ -1,3 +1,6 @@
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import iproute
@@ -48,7 +51,7 @@ def test_plan_uplink_converged_except_peer_down():
 
 
 def test_plan_uplink_from_scratch_order():
-    cmds, _ = iproute.plan_uplink({}, "uplinkbridge", address="172.19.0.2/30", mtu=9000)
+    cmds, _unused = iproute.plan_uplink({}, "uplinkbridge", address="172.19.0.2/30", mtu=9000)
     assert cmds == [
         "link add name uplinkbridge type bridge",
         "link add name veth0 type veth peer name veth1",
@@ -253,7 +256,7 @@ def test_parse_route_text_multipath_metrics_and_get():
     assert got[0]["dst"] == "192.0.2.0/24" and got[0]["metric"] == 7 and "gateway" not in got[0]
     assert [(n["gateway"], n["weight"]) for n in got[0]["nexthops"]] == [("10.9.0.2", 1), ("10.9.0.3", 2)]
     assert got[1]["gateway"] == "fe80::1" and got[1]["metric"] == 9 and got[1]["protocol"] == "static"
-    owned, _ = iproute.split_routes(got, 150)
+    owned, _unused = iproute.split_routes(got, 150)
     assert owned == {"192.0.2.0/24": [("multipath", None, 7, "unicast")]}
     get = iproute.parse_route_text("local 10.9.0.1 dev lo src 10.9.0.1 uid 0 \n    cache <local> \n")
     assert get == [{"type": "local", "dst": "10.9.0.1", "dev": "lo", "prefsrc": "10.9.0.1"}]

@@ -1,7 +1,9 @@
 """Unit tests for plugins/module_utils/midonet.py: client (fake transport, MidoNet 1.x and 5.x
 responses as documented in /work/shared/reference/midonet-api.md), error mapping, auth, and the
 pure planning functions (exact-name matching, member diffs)."""
-import base64
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import json
 import re
 import uuid
