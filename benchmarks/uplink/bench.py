@@ -2,6 +2,7 @@
 """Benchmark the uplink modules in throwaway network namespaces (figures printed, not a test).
 
     .venv/bin/python benchmarks/uplink/bench.py [--sizes 100,1000,10000] [--loop 30] [--profile]
+        [--mode all|task|process] [--runs 3] [--venv BIN]
 
 For each size: first converge, no-op re-run and one changed IP, for static_routes and masquerade,
 through real ansible-playbook (connection local, inside the namespace) and the module alone
@@ -9,6 +10,13 @@ through real ansible-playbook (connection local, inside the namespace) and the m
 ansible.builtin.iptables + ansible.builtin.command loops (per-IP cost), the raw floor (one
 ip -batch + one iptables-restore of the same entries) and a bare ansible.builtin.ping round trip.
 All traffic and state stay inside namespaces named ecbench-<pid>-N, deleted at the end.
+
+Process level (--mode process, and at the end of the default --mode all), at the largest size: as a
+user runs them, the IPs in a YAML vars file, one whole ansible-playbook process per call, minus a
+bare ansible.builtin.ping process loading the same vars file; best of --runs rounds, each round
+interleaving the ping, both modules (converge in a fresh namespace, then a no-op re-run) and the
+kernel floor (one ip -batch + one iptables-restore --noflush of the same state), for the explicit
+list of IPs and the same IPs as 40 ranges of 250.
 """
 import argparse
 import cProfile
@@ -168,19 +176,138 @@ def raw_floor(n):
     return t_ip, t_ipt
 
 
+LOOP_TASKS = [
+    {"name": "route", "ansible.builtin.command": "ip route replace {{ item }}/32 via %s dev uplinkbridge" % GW,
+     "loop": "{{ ips }}", "changed_when": True},
+    {"name": "masq", "ansible.builtin.iptables": {"table": "nat", "chain": "POSTROUTING", "source": "{{ item }}/32",
+                                                   "out_interface": "br0", "jump": "MASQUERADE",
+                                                   "action": "insert"}, "loop": "{{ ips }}"},
+    {"name": "fwd", "ansible.builtin.iptables": {"chain": "FORWARD", "source": "{{ item }}/32", "jump": "ACCEPT",
+                                                  "action": "insert"}, "loop": "{{ ips }}"},
+]
+
+
 def builtin_loop(n):
     ns = ns_create()
+    return playbook(ns, LOOP_TASKS, {"ips": ips(n)})
+
+
+def process_playbook(ns, tasks, vars_path, check=None):
+    """Wall time of one whole ``ansible-playbook`` process, as a user runs it.
+
+    The play loads ``vars_path`` (a YAML vars file with the IP list) through ``vars_files`` and runs
+    ``tasks`` (one task or a list); no timing callback. ``check``: (pattern, count) the namespace must show after
+    the run (``ip -json route`` protocol marks or ``iptables-save`` rules), so a run that did not do
+    the work cannot count."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pb = os.path.join(tmp, "pb.yml")
+        with open(pb, "w") as fh:
+            json.dump([{"hosts": "localhost", "gather_facts": False, "vars_files": [vars_path],
+                        "tasks": tasks if isinstance(tasks, list) else [tasks]}], fh)
+        cmd = ["ip", "netns", "exec", ns, os.path.join(OPTS["venv"], "ansible-playbook"), "-i", "localhost,",
+               "-c", "local", "-e", "ansible_python_interpreter=%s" % os.path.join(OPTS["venv"], "python"), pb]
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections"),
+                   ANSIBLE_NOCOLOR="1")
+        env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP)
+        elapsed = time.perf_counter() - t
+        if proc.returncode:
+            raise RuntimeError(proc.stdout[-3000:] + proc.stderr[-2000:])
+    if check is not None:
+        cmd, pattern, count = check
+        got = sh(ns, *cmd).count(pattern)
+        assert got == count, (cmd, pattern, got, count)
+    return elapsed
+
+
+def write_vars(path, values):
+    """The IP list as a user keeps it: a YAML vars file, one item a line."""
+    with open(path, "w") as fh:
+        fh.write("---\nips:\n")
+        fh.writelines("  - %s\n" % v for v in values)
+
+
+def process_floor(n):
+    """One ``ip -batch`` of the n routes + one ``iptables-restore --noflush`` of the 2n rules, timed
+    as processes in a fresh namespace (the kernel floor of the state both modules make)."""
+    return raw_floor(n)
+
+
+def process_level(n, runs, ranges_too=True):
+    """Process-level figures at n IPs (see docs/performance.md): every figure is the best of ``runs``
+    whole ``ansible-playbook`` processes minus the best of ``runs`` bare ``ansible.builtin.ping``
+    processes loading the same vars file. Rounds interleave ping, modules and floor so that the
+    machine's varying load hits all of them alike."""
     lst = ips(n)
-    tasks = [
-        {"name": "route", "ansible.builtin.command": "ip route replace {{ item }}/32 via %s dev uplinkbridge" % GW,
-         "loop": "{{ ips }}", "changed_when": True},
-        {"name": "masq", "ansible.builtin.iptables": {"table": "nat", "chain": "POSTROUTING", "source": "{{ item }}/32",
-                                                       "out_interface": "br0", "jump": "MASQUERADE",
-                                                       "action": "insert"}, "loop": "{{ ips }}"},
-        {"name": "fwd", "ansible.builtin.iptables": {"chain": "FORWARD", "source": "{{ item }}/32", "jump": "ACCEPT",
-                                                      "action": "insert"}, "loop": "{{ ips }}"},
-    ]
-    return playbook(ns, tasks, {"ips": lst})
+    variants = [("list", lst)]
+    if ranges_too:
+        variants.append(("ranges", ["%s-%s" % (lst[i], lst[min(i + 249, n - 1)]) for i in range(0, n, 250)]))
+    route_check = (["ip", "-json", "route"], '"protocol":"150"', n)
+    masq_check = (["iptables-save"], "-A EUCLOUD-", 2 * n)
+    out = {"n": n}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
+        for name, values in variants:
+            paths[name] = os.path.join(tmp, "ips-%s.yml" % name)
+            write_vars(paths[name], values)
+        keys = {}
+        for _round in range(runs):
+            sample = {}
+            t_ip, t_ipt = process_floor(n)
+            sample["floor_ip"], sample["floor_ipt"], sample["floor"] = t_ip, t_ipt, t_ip + t_ipt
+            for name, _values in variants:
+                vars_path = paths[name]
+                ns = ns_create()
+                sample["ping_" + name] = process_playbook(ns, PING, vars_path)
+                for label, task, check in (("routes", ROUTES_TASK, route_check), ("masq", MASQ_TASK, masq_check)):
+                    sample["%s_conv_%s" % (label, name)] = process_playbook(ns, task, vars_path, check)
+                    sample["%s_noop_%s" % (label, name)] = process_playbook(ns, task, vars_path, check)
+            for key, value in sample.items():
+                keys.setdefault(key, []).append(value)
+        for key, values in keys.items():
+            out[key] = min(values)
+    return out
+
+
+def print_process_level(r, per_ip_loop=None):
+    n = r["n"]
+    floor = r["floor"]
+    print("\nprocess level at %d IPs (one ansible-playbook process per call, vars file, best of %s; "
+          "own work = call - bare ping call with the same vars file)" % (n, OPTS.get("runs", 3)))
+    print("  kernel floor: ip -batch %.3f s + iptables-restore --noflush %.3f s = %.3f s"
+          % (r["floor_ip"], r["floor_ipt"], floor))
+    for name in ("list", "ranges"):
+        if "ping_" + name not in r:
+            continue
+        ping = r["ping_" + name]
+        routes = r["routes_conv_" + name] - ping
+        masq = r["masq_conv_" + name] - ping
+        noop_r = r["routes_noop_" + name] - ping
+        noop_m = r["masq_noop_" + name] - ping
+        what = "explicit list of %d IPs" % n if name == "list" else "%d ranges of 250" % ((n + 249) // 250)
+        print("  %s: bare ping call %.2f s" % (what, ping))
+        print("    own work at converge: routes %.3f s + masquerade %.3f s = %.3f s = %.2fx the floor (target <= 2x)"
+              % (routes, masq, routes + masq, (routes + masq) / floor))
+        print("    no-op re-run above the bare call: routes +%.3f s, masquerade +%.3f s; slower +%.3f s (target <= 0.5 s)"
+              % (noop_r, noop_m, max(noop_r, noop_m)))
+        if per_ip_loop is not None:
+            per_ip = (routes + masq) / n
+            print("    per IP: %.6f s vs %.3f s in the builtin loop: %.0fx lower" % (per_ip, per_ip_loop, per_ip_loop / per_ip))
+
+
+def builtin_loop_process(n, runs):
+    """Per-IP cost of the builtin loop at process level: loop call minus a bare ping call, same vars file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        vars_path = os.path.join(tmp, "ips.yml")
+        write_vars(vars_path, ips(n))
+        loop = []
+        ping = []
+        for _round in range(runs):
+            ns = ns_create()
+            ping.append(process_playbook(ns, PING, vars_path))
+            loop.append(process_playbook(ns, LOOP_TASKS, vars_path))
+    return (min(loop) - min(ping)) / n
 
 
 def profile_module(n):
@@ -218,12 +345,22 @@ def main():
     ap.add_argument("--loop", type=int, default=30)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--venv", default=VENV, help="bin folder of the virtualenv whose ansible-playbook runs the tasks")
+    ap.add_argument("--mode", choices=("all", "task", "process"), default="all",
+                    help="task: own work per task (profile_tasks); process: whole ansible-playbook processes "
+                         "minus a bare ping process, at the largest size; all: both")
+    ap.add_argument("--runs", type=int, default=3, help="process level: best of RUNS rounds")
     opts = ap.parse_args()
     OPTS["venv"] = opts.venv
+    OPTS["runs"] = opts.runs
     print(subprocess.run([os.path.join(opts.venv, "ansible-playbook"), "--version"], capture_output=True,
                          text=True).stdout.splitlines()[0])
     sizes = [int(s) for s in opts.sizes.split(",")]
     try:
+        if opts.mode == "process":
+            big = sizes[-1]
+            r = process_level(big, opts.runs)
+            print_process_level(r, builtin_loop_process(opts.loop, opts.runs))
+            return
         ns = ns_create()
         ping = min(playbook(ns, [PING]) for _ in range(3))
         print("bare ansible-playbook round trip (ping, best of 3): %.2f s" % ping)
@@ -272,6 +409,8 @@ def main():
             for key in ("routes_pb_converge", "masq_pb_converge", "routes_mod_converge", "masq_mod_converge"):
                 print("  growth %s %d->%d IPs: %.3f s -> %.3f s (x%.1f for x%d entries)"
                       % (key, a["n"], b["n"], a[key], b[key], b[key] / a[key], b["n"] // a["n"]))
+        if opts.mode == "all":
+            print_process_level(process_level(big, opts.runs), builtin_loop_process(opts.loop, opts.runs))
         if opts.profile:
             t, stats = profile_module(big)
             print("\nparse + plan in-process at %d IPs (one changed IP, both modules): %.3f s" % (big, t))
