@@ -675,6 +675,8 @@ def run_static_routes(module):
                 raise PlanError(str(exc))
         if p['metric'] is not None and not 0 <= p['metric'] < 2 ** 32:
             raise PlanError('metric %s is out of range' % p['metric'])
+        if (p.get('return_limit') or 0) < 0:
+            raise PlanError('return_limit must be 0 (no limit) or more, got %s' % p['return_limit'])
         try:
             destinations = ipaddrs.normalize(p['destinations'] or [])
         except ipaddrs.AddressError as exc:
@@ -698,6 +700,9 @@ def run_static_routes(module):
     result = dict(changed=bool(cmds), added=plan['added'], updated=plan['updated'], removed=plan['removed'],
                   conflicts=plan['conflicts'], count=len(plan['routes']), table=table, proto=proto,
                   commands_count=len(cmds))
+    # added/updated/removed/conflicts: totals always, the lists bounded by return_limit unless diff mode
+    ipaddrs.bound_lists(result, ('added', 'updated', 'removed', 'conflicts'),
+                        0 if module._diff else p.get('return_limit', ipaddrs.RETURN_LIMIT))
     if module._diff:
         result['diff'] = dict(before=plan['before'], after=plan['after'])
     if cmds and not module.check_mode:

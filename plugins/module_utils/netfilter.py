@@ -274,6 +274,8 @@ def run_masquerade(module):
                 raise PlanError('out_interface is required when state=present')
         if p['out_interface'] is not None:
             check_ifname(p['out_interface'], 'out_interface')
+        if (p.get('return_limit') or 0) < 0:
+            raise PlanError('return_limit must be 0 (no limit) or more, got %s' % p['return_limit'])
         try:
             sources = ipaddrs.normalize(p['sources'] or [])
         except ipaddrs.AddressError as exc:
@@ -290,6 +292,8 @@ def run_masquerade(module):
     # controller costs more than the module's own work (docs/performance.md).
     result = dict(changed=changed, added=plan['added'], removed=plan['removed'], count=plan['count'],
                   backend=backend.name, chains=dict(nat=masq_chain, filter=fwd_chain))
+    # added/removed: totals always, the lists bounded by return_limit unless diff mode
+    ipaddrs.bound_lists(result, ('added', 'removed'), 0 if module._diff else p.get('return_limit', ipaddrs.RETURN_LIMIT))
     if module._diff:
         result['diff'] = dict(before=plan['before'], after=plan['after'])
     if changed and not module.check_mode:
