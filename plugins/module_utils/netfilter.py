@@ -261,6 +261,36 @@ def _save(module, backend, table):
     return out
 
 
+def split_tables(text):
+    """Split the output of a plain ``iptables-save`` (every table) into {table: its text}.
+
+    A table that is not there (legacy iptables prints only the loaded ones) is simply absent; to
+    :func:`parse_save` its text is then empty, which plans the same as an empty table."""
+    tables = {}
+    name = None
+    lines = []
+    for line in text.splitlines():
+        if line.startswith('*'):
+            name = line[1:].strip()
+            lines = [line]
+        elif name is not None:
+            lines.append(line)
+            if line == 'COMMIT':
+                tables[name] = '\n'.join(lines) + '\n'
+                name = None
+    return tables
+
+
+def _save_tables(module, backend):
+    """The nat and filter texts from ONE ``iptables-save`` (with 10 000 rules per table a second
+    process costs ~0.08 s: iptables-nft reads and translates the ruleset each time)."""
+    rc, out, err = module.run_command([backend.save])
+    if rc != 0:
+        raise PlanError('%s failed: %s' % (backend.save, (err or out).strip()))
+    tables = split_tables(out)
+    return tables.get('nat', ''), tables.get('filter', '')
+
+
 def run_masquerade(module):
     require_netaddr(module)
     p = module.params
@@ -281,8 +311,7 @@ def run_masquerade(module):
         except ipaddrs.AddressError as exc:
             raise PlanError('sources: %s' % exc)
         backend = detect_backend(module, p['backend'])
-        nat_text = _save(module, backend, 'nat')
-        filter_text = _save(module, backend, 'filter')
+        nat_text, filter_text = _save_tables(module, backend)
         plan = plan_masquerade(nat_text, filter_text, sources, p['out_interface'], p['forward'], p['state'],
                                p['purge'], masq_chain, fwd_chain)
     except PlanError as exc:
