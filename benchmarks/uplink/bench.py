@@ -26,6 +26,7 @@ import json
 import os
 import pstats
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,9 @@ sys.path.insert(0, os.path.join(TOP, ".cache", "collections"))
 from module_runner import run_module  # noqa: E402
 
 VENV = os.path.join(TOP, ".venv", "bin")
-OPTS = {"venv": VENV}   # --venv: another ansible-core for the playbook runs (e.g. 2.16, for EL7)
+# --venv: another ansible-core for the playbook runs (e.g. 2.16, for EL7); --collections: where the
+# process-level runs take eucalyptus.cloud from (e.g. an export of an older commit, for an A/B run)
+OPTS = {"venv": VENV, "collections": os.path.join(TOP, ".cache", "collections")}
 GW = "172.19.0.1"
 NAMESPACES = []
 
@@ -192,13 +195,26 @@ def builtin_loop(n):
     return playbook(ns, LOOP_TASKS, {"ips": ips(n)})
 
 
+def children_cpu():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def measured(fn):
+    """(wall seconds, CPU seconds of the waited-for process tree, result) of fn()."""
+    c, t = children_cpu(), time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, children_cpu() - c, out
+
+
 def process_playbook(ns, tasks, vars_path, check=None):
-    """Wall time of one whole ``ansible-playbook`` process, as a user runs it.
+    """(wall, CPU) seconds of one whole ``ansible-playbook`` process, as a user runs it.
 
     The play loads ``vars_path`` (a YAML vars file with the IP list) through ``vars_files`` and runs
-    ``tasks`` (one task or a list); no timing callback. ``check``: (pattern, count) the namespace must show after
-    the run (``ip -json route`` protocol marks or ``iptables-save`` rules), so a run that did not do
-    the work cannot count."""
+    ``tasks`` (one task or a list); no timing callback. CPU is user+sys of the whole process tree
+    (ansible-playbook, its workers, the module, ip/iptables), which the load of other processes on
+    the machine changes much less than the wall time. ``check``: (command, pattern, count) the
+    namespace must show after the run, so a run that did not do the work cannot count."""
     with tempfile.TemporaryDirectory() as tmp:
         pb = os.path.join(tmp, "pb.yml")
         with open(pb, "w") as fh:
@@ -206,19 +222,16 @@ def process_playbook(ns, tasks, vars_path, check=None):
                         "tasks": tasks if isinstance(tasks, list) else [tasks]}], fh)
         cmd = ["ip", "netns", "exec", ns, os.path.join(OPTS["venv"], "ansible-playbook"), "-i", "localhost,",
                "-c", "local", "-e", "ansible_python_interpreter=%s" % os.path.join(OPTS["venv"], "python"), pb]
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections"),
-                   ANSIBLE_NOCOLOR="1")
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=OPTS["collections"], ANSIBLE_NOCOLOR="1")
         env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
-        t = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP)
-        elapsed = time.perf_counter() - t
+        wall, cpu, proc = measured(lambda: subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP))
         if proc.returncode:
             raise RuntimeError(proc.stdout[-3000:] + proc.stderr[-2000:])
     if check is not None:
-        cmd, pattern, count = check
-        got = sh(ns, *cmd).count(pattern)
-        assert got == count, (cmd, pattern, got, count)
-    return elapsed
+        what, pattern, count = check
+        got = sh(ns, *what).count(pattern)
+        assert got == count, (what, pattern, got, count)
+    return wall, cpu
 
 
 def write_vars(path, values):
@@ -229,33 +242,43 @@ def write_vars(path, values):
 
 
 def process_floor(n):
-    """One ``ip -batch`` of the n routes + one ``iptables-restore --noflush`` of the 2n rules, timed
-    as processes in a fresh namespace (the kernel floor of the state both modules make)."""
-    return raw_floor(n)
+    """((wall, CPU) of one ``ip -batch`` of the n routes, (wall, CPU) of one ``iptables-restore
+    --noflush`` of the 2n rules), run as processes in a fresh namespace: the kernel floor of the
+    state both modules make."""
+    ns = ns_create()
+    lst = ips(n)
+    batch = "".join("route replace %s/32 via %s dev uplinkbridge proto 150\n" % (ip, GW) for ip in lst)
+    rules = ["*nat", ":EUCLOUD-MASQ - [0:0]", "-I POSTROUTING 1 -j EUCLOUD-MASQ"]
+    rules += ["-A EUCLOUD-MASQ -s %s/32 -o br0 -j MASQUERADE" % ip for ip in lst]
+    rules += ["COMMIT", "*filter", ":EUCLOUD-FWD - [0:0]", "-I FORWARD 1 -j EUCLOUD-FWD"]
+    rules += ["-A EUCLOUD-FWD -s %s/32 -j ACCEPT" % ip for ip in lst]
+    rules += ["COMMIT", ""]
+    w_ip, c_ip, _ = measured(lambda: sh(ns, "ip", "-batch", "-", input=batch))
+    w_ipt, c_ipt, _ = measured(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input="\n".join(rules)))
+    return (w_ip, c_ip), (w_ipt, c_ipt)
 
 
 def process_level(n, runs, ranges_too=True):
-    """Process-level figures at n IPs (see docs/performance.md): every figure is the best of ``runs``
-    whole ``ansible-playbook`` processes minus the best of ``runs`` bare ``ansible.builtin.ping``
-    processes loading the same vars file. Rounds interleave ping, modules and floor so that the
-    machine's varying load hits all of them alike."""
+    """Process-level figures at n IPs (see docs/performance.md). Each round runs, for each variant
+    (explicit list, ranges) in a fresh namespace: a bare ``ansible.builtin.ping`` process loading the
+    vars file, static_routes converge + no-op, masquerade converge + no-op; and the kernel floor in
+    another fresh namespace. Rounds interleave them, so the machine's varying load hits all alike;
+    each figure is the best of ``runs`` (wall and CPU separately)."""
     lst = ips(n)
     variants = [("list", lst)]
     if ranges_too:
         variants.append(("ranges", ["%s-%s" % (lst[i], lst[min(i + 249, n - 1)]) for i in range(0, n, 250)]))
     route_check = (["ip", "-json", "route"], '"protocol":"150"', n)
     masq_check = (["iptables-save"], "-A EUCLOUD-", 2 * n)
-    out = {"n": n}
+    samples = {}
     with tempfile.TemporaryDirectory() as tmp:
         paths = {}
         for name, values in variants:
             paths[name] = os.path.join(tmp, "ips-%s.yml" % name)
             write_vars(paths[name], values)
-        keys = {}
         for _round in range(runs):
             sample = {}
-            t_ip, t_ipt = process_floor(n)
-            sample["floor_ip"], sample["floor_ipt"], sample["floor"] = t_ip, t_ipt, t_ip + t_ipt
+            sample["floor_ip"], sample["floor_ipt"] = process_floor(n)
             for name, _values in variants:
                 vars_path = paths[name]
                 ns = ns_create()
@@ -264,40 +287,41 @@ def process_level(n, runs, ranges_too=True):
                     sample["%s_conv_%s" % (label, name)] = process_playbook(ns, task, vars_path, check)
                     sample["%s_noop_%s" % (label, name)] = process_playbook(ns, task, vars_path, check)
             for key, value in sample.items():
-                keys.setdefault(key, []).append(value)
-        for key, values in keys.items():
-            out[key] = min(values)
+                samples.setdefault(key, []).append(value)
+    out = {"n": n, "runs": runs}
+    for key, values in samples.items():
+        out[key] = min(v[0] for v in values)            # wall
+        out[key + "_cpu"] = min(v[1] for v in values)   # CPU
     return out
 
 
 def print_process_level(r, per_ip_loop=None):
     n = r["n"]
-    floor = r["floor"]
-    print("\nprocess level at %d IPs (one ansible-playbook process per call, vars file, best of %s; "
-          "own work = call - bare ping call with the same vars file)" % (n, OPTS.get("runs", 3)))
-    print("  kernel floor: ip -batch %.3f s + iptables-restore --noflush %.3f s = %.3f s"
-          % (r["floor_ip"], r["floor_ipt"], floor))
-    for name in ("list", "ranges"):
-        if "ping_" + name not in r:
-            continue
-        ping = r["ping_" + name]
-        routes = r["routes_conv_" + name] - ping
-        masq = r["masq_conv_" + name] - ping
-        noop_r = r["routes_noop_" + name] - ping
-        noop_m = r["masq_noop_" + name] - ping
-        what = "explicit list of %d IPs" % n if name == "list" else "%d ranges of 250" % ((n + 249) // 250)
-        print("  %s: bare ping call %.2f s" % (what, ping))
-        print("    own work at converge: routes %.3f s + masquerade %.3f s = %.3f s = %.2fx the floor (target <= 2x)"
-              % (routes, masq, routes + masq, (routes + masq) / floor))
-        print("    no-op re-run above the bare call: routes +%.3f s, masquerade +%.3f s; slower +%.3f s (target <= 0.5 s)"
-              % (noop_r, noop_m, max(noop_r, noop_m)))
-        if per_ip_loop is not None:
-            per_ip = (routes + masq) / n
-            print("    per IP: %.6f s vs %.3f s in the builtin loop: %.0fx lower" % (per_ip, per_ip_loop, per_ip_loop / per_ip))
+    print("\nprocess level at %d IPs: one ansible-playbook process per call, the IPs in a vars file, best of %d;"
+          " own work = the call - a bare ansible.builtin.ping call loading the same vars file" % (n, r["runs"]))
+    for unit, sfx in (("wall", ""), ("CPU", "_cpu")):
+        floor = r["floor_ip" + sfx] + r["floor_ipt" + sfx]
+        print("  [%s] kernel floor: ip -batch %.3f s + iptables-restore --noflush %.3f s = %.3f s"
+              % (unit, r["floor_ip" + sfx], r["floor_ipt" + sfx], floor))
+        for name in ("list", "ranges"):
+            if "ping_" + name not in r:
+                continue
+            ping = r["ping_" + name + sfx]
+            routes = r["routes_conv_" + name + sfx] - ping
+            masq = r["masq_conv_" + name + sfx] - ping
+            noop_r = r["routes_noop_" + name + sfx] - ping
+            noop_m = r["masq_noop_" + name + sfx] - ping
+            what = "explicit list of %d IPs" % n if name == "list" else "%d ranges of 250" % ((n + 249) // 250)
+            line = ("  [%s] %s (bare call %.2f s): converge routes %.3f + masquerade %.3f = %.3f s = %.2fx the floor"
+                    " (target <= 2x); no-op routes +%.3f, masquerade +%.3f s (target: slower <= 0.5 s)"
+                    % (unit, what, ping, routes, masq, routes + masq, (routes + masq) / floor, noop_r, noop_m))
+            if per_ip_loop is not None and unit == "wall":
+                line += "; per IP %.0fx below the builtin loop" % (per_ip_loop / ((routes + masq) / n))
+            print(line)
 
 
 def builtin_loop_process(n, runs):
-    """Per-IP cost of the builtin loop at process level: loop call minus a bare ping call, same vars file."""
+    """Per-IP wall cost of the builtin loop at process level: loop call minus a bare ping call, same vars file."""
     with tempfile.TemporaryDirectory() as tmp:
         vars_path = os.path.join(tmp, "ips.yml")
         write_vars(vars_path, ips(n))
@@ -305,8 +329,8 @@ def builtin_loop_process(n, runs):
         ping = []
         for _round in range(runs):
             ns = ns_create()
-            ping.append(process_playbook(ns, PING, vars_path))
-            loop.append(process_playbook(ns, LOOP_TASKS, vars_path))
+            ping.append(process_playbook(ns, PING, vars_path)[0])
+            loop.append(process_playbook(ns, LOOP_TASKS, vars_path)[0])
     return (min(loop) - min(ping)) / n
 
 
@@ -349,8 +373,11 @@ def main():
                     help="task: own work per task (profile_tasks); process: whole ansible-playbook processes "
                          "minus a bare ping process, at the largest size; all: both")
     ap.add_argument("--runs", type=int, default=3, help="process level: best of RUNS rounds")
+    ap.add_argument("--collections", default=OPTS["collections"],
+                    help="process level: collections path holding the eucalyptus.cloud to measure")
     opts = ap.parse_args()
     OPTS["venv"] = opts.venv
+    OPTS["collections"] = opts.collections
     OPTS["runs"] = opts.runs
     print(subprocess.run([os.path.join(opts.venv, "ansible-playbook"), "--version"], capture_output=True,
                          text=True).stdout.splitlines()[0])
@@ -359,7 +386,9 @@ def main():
         if opts.mode == "process":
             big = sizes[-1]
             r = process_level(big, opts.runs)
-            print_process_level(r, builtin_loop_process(opts.loop, opts.runs))
+            per_ip_loop = builtin_loop_process(opts.loop, 1)
+            print("builtin loop at process level (%d IPs, one run): %.3f s per IP" % (opts.loop, per_ip_loop))
+            print_process_level(r, per_ip_loop)
             return
         ns = ns_create()
         ping = min(playbook(ns, [PING]) for _ in range(3))
@@ -410,7 +439,7 @@ def main():
                 print("  growth %s %d->%d IPs: %.3f s -> %.3f s (x%.1f for x%d entries)"
                       % (key, a["n"], b["n"], a[key], b[key], b[key] / a[key], b["n"] // a["n"]))
         if opts.mode == "all":
-            print_process_level(process_level(big, opts.runs), builtin_loop_process(opts.loop, opts.runs))
+            print_process_level(process_level(big, opts.runs), per_ip_loop)
         if opts.profile:
             t, stats = profile_module(big)
             print("\nparse + plan in-process at %d IPs (one changed IP, both modules): %.3f s" % (big, t))
