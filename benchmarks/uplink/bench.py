@@ -1,6 +1,7 @@
 """Benchmark the uplink modules in throwaway network namespaces (figures printed, not a test).
 
     .venv/bin/python benchmarks/uplink/bench.py [--sizes 100,1000,10000] [--loop 30] [--profile]
+        [--mode all|task|process] [--runs 3] [--venv BIN]
 
 For each size: first converge, no-op re-run and one changed IP, for static_routes and masquerade,
 through real ansible-playbook (connection local, inside the namespace) and the module alone
@@ -8,6 +9,13 @@ through real ansible-playbook (connection local, inside the namespace) and the m
 ansible.builtin.iptables + ansible.builtin.command loops (per-IP cost), the raw floor (one
 ip -batch + one iptables-restore of the same entries) and a bare ansible.builtin.ping round trip.
 All traffic and state stay inside namespaces named ecbench-<pid>-N, deleted at the end.
+
+Process level (--mode process, and at the end of the default --mode all), at the largest size: as a
+user runs them, the IPs in a YAML vars file, one whole ansible-playbook process per call, minus a
+bare ansible.builtin.ping process loading the same vars file; best of --runs rounds, each round
+interleaving the ping, both modules (converge in a fresh namespace, then a no-op re-run) and the
+kernel floor (one ip -batch + one iptables-restore --noflush of the same state), for the explicit
+list of IPs and the same IPs as 40 ranges of 250.
 """
 import argparse
 import cProfile
@@ -17,6 +25,7 @@ import json
 import os
 import pstats
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,7 +37,9 @@ sys.path.insert(0, os.path.join(TOP, ".cache", "collections"))
 from module_runner import run_module  # noqa: E402
 
 VENV = os.path.join(TOP, ".venv", "bin")
-OPTS = {"venv": VENV}   # --venv: another ansible-core for the playbook runs (e.g. 2.16, for EL7)
+# --venv: another ansible-core for the playbook runs (e.g. 2.16, for EL7); --collections: where the
+# process-level runs take eucalyptus.cloud from (e.g. an export of an older commit, for an A/B run)
+OPTS = {"venv": VENV, "collections": os.path.join(TOP, ".cache", "collections")}
 GW = "172.19.0.1"
 NAMESPACES = []
 
@@ -167,19 +178,159 @@ def raw_floor(n):
     return t_ip, t_ipt
 
 
+LOOP_TASKS = [
+    {"name": "route", "ansible.builtin.command": "ip route replace {{ item }}/32 via %s dev uplinkbridge" % GW,
+     "loop": "{{ ips }}", "changed_when": True},
+    {"name": "masq", "ansible.builtin.iptables": {"table": "nat", "chain": "POSTROUTING", "source": "{{ item }}/32",
+                                                   "out_interface": "br0", "jump": "MASQUERADE",
+                                                   "action": "insert"}, "loop": "{{ ips }}"},
+    {"name": "fwd", "ansible.builtin.iptables": {"chain": "FORWARD", "source": "{{ item }}/32", "jump": "ACCEPT",
+                                                  "action": "insert"}, "loop": "{{ ips }}"},
+]
+
+
 def builtin_loop(n):
     ns = ns_create()
+    return playbook(ns, LOOP_TASKS, {"ips": ips(n)})
+
+
+def children_cpu():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def measured(fn):
+    """(wall seconds, CPU seconds of the waited-for process tree, result) of fn()."""
+    c, t = children_cpu(), time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, children_cpu() - c, out
+
+
+def process_playbook(ns, tasks, vars_path, check=None):
+    """(wall, CPU) seconds of one whole ``ansible-playbook`` process, as a user runs it.
+
+    The play loads ``vars_path`` (a YAML vars file with the IP list) through ``vars_files`` and runs
+    ``tasks`` (one task or a list); no timing callback. CPU is user+sys of the whole process tree
+    (ansible-playbook, its workers, the module, ip/iptables), which the load of other processes on
+    the machine changes much less than the wall time. ``check``: (command, pattern, count) the
+    namespace must show after the run, so a run that did not do the work cannot count."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pb = os.path.join(tmp, "pb.yml")
+        with open(pb, "w") as fh:
+            json.dump([{"hosts": "localhost", "gather_facts": False, "vars_files": [vars_path],
+                        "tasks": tasks if isinstance(tasks, list) else [tasks]}], fh)
+        cmd = ["ip", "netns", "exec", ns, os.path.join(OPTS["venv"], "ansible-playbook"), "-i", "localhost,",
+               "-c", "local", "-e", "ansible_python_interpreter=%s" % os.path.join(OPTS["venv"], "python"), pb]
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=OPTS["collections"], ANSIBLE_NOCOLOR="1")
+        env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+        wall, cpu, proc = measured(lambda: subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=TOP))
+        if proc.returncode:
+            raise RuntimeError(proc.stdout[-3000:] + proc.stderr[-2000:])
+    if check is not None:
+        what, pattern, count = check
+        got = sh(ns, *what).count(pattern)
+        assert got == count, (what, pattern, got, count)
+    return wall, cpu
+
+
+def write_vars(path, values):
+    """The IP list as a user keeps it: a YAML vars file, one item a line."""
+    with open(path, "w") as fh:
+        fh.write("---\nips:\n")
+        fh.writelines("  - %s\n" % v for v in values)
+
+
+def process_floor(n):
+    """((wall, CPU) of one ``ip -batch`` of the n routes, (wall, CPU) of one ``iptables-restore
+    --noflush`` of the 2n rules), run as processes in a fresh namespace: the kernel floor of the
+    state both modules make."""
+    ns = ns_create()
     lst = ips(n)
-    tasks = [
-        {"name": "route", "ansible.builtin.command": "ip route replace {{ item }}/32 via %s dev uplinkbridge" % GW,
-         "loop": "{{ ips }}", "changed_when": True},
-        {"name": "masq", "ansible.builtin.iptables": {"table": "nat", "chain": "POSTROUTING", "source": "{{ item }}/32",
-                                                      "out_interface": "br0", "jump": "MASQUERADE",
-                                                      "action": "insert"}, "loop": "{{ ips }}"},
-        {"name": "fwd", "ansible.builtin.iptables": {"chain": "FORWARD", "source": "{{ item }}/32", "jump": "ACCEPT",
-                                                     "action": "insert"}, "loop": "{{ ips }}"},
-    ]
-    return playbook(ns, tasks, {"ips": lst})
+    batch = "".join("route replace %s/32 via %s dev uplinkbridge proto 150\n" % (ip, GW) for ip in lst)
+    rules = ["*nat", ":EUCLOUD-MASQ - [0:0]", "-I POSTROUTING 1 -j EUCLOUD-MASQ"]
+    rules += ["-A EUCLOUD-MASQ -s %s/32 -o br0 -j MASQUERADE" % ip for ip in lst]
+    rules += ["COMMIT", "*filter", ":EUCLOUD-FWD - [0:0]", "-I FORWARD 1 -j EUCLOUD-FWD"]
+    rules += ["-A EUCLOUD-FWD -s %s/32 -j ACCEPT" % ip for ip in lst]
+    rules += ["COMMIT", ""]
+    w_ip, c_ip, _ = measured(lambda: sh(ns, "ip", "-batch", "-", input=batch))
+    w_ipt, c_ipt, _ = measured(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input="\n".join(rules)))
+    return (w_ip, c_ip), (w_ipt, c_ipt)
+
+
+def process_level(n, runs, ranges_too=True):
+    """Process-level figures at n IPs (see docs/performance.md). Each round runs, for each variant
+    (explicit list, ranges) in a fresh namespace: a bare ``ansible.builtin.ping`` process loading the
+    vars file, static_routes converge + no-op, masquerade converge + no-op; and the kernel floor in
+    another fresh namespace. Rounds interleave them, so the machine's varying load hits all alike;
+    each figure is the best of ``runs`` (wall and CPU separately)."""
+    lst = ips(n)
+    variants = [("list", lst)]
+    if ranges_too:
+        variants.append(("ranges", ["%s-%s" % (lst[i], lst[min(i + 249, n - 1)]) for i in range(0, n, 250)]))
+    route_check = (["ip", "-json", "route"], '"protocol":"150"', n)
+    masq_check = (["iptables-save"], "-A EUCLOUD-", 2 * n)
+    samples = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
+        for name, values in variants:
+            paths[name] = os.path.join(tmp, "ips-%s.yml" % name)
+            write_vars(paths[name], values)
+        for _round in range(runs):
+            sample = {}
+            sample["floor_ip"], sample["floor_ipt"] = process_floor(n)
+            for name, _values in variants:
+                vars_path = paths[name]
+                ns = ns_create()
+                sample["ping_" + name] = process_playbook(ns, PING, vars_path)
+                for label, task, check in (("routes", ROUTES_TASK, route_check), ("masq", MASQ_TASK, masq_check)):
+                    sample["%s_conv_%s" % (label, name)] = process_playbook(ns, task, vars_path, check)
+                    sample["%s_noop_%s" % (label, name)] = process_playbook(ns, task, vars_path, check)
+            for key, value in sample.items():
+                samples.setdefault(key, []).append(value)
+    out = {"n": n, "runs": runs}
+    for key, values in samples.items():
+        out[key] = min(v[0] for v in values)            # wall
+        out[key + "_cpu"] = min(v[1] for v in values)   # CPU
+    return out
+
+
+def print_process_level(r, per_ip_loop=None):
+    n = r["n"]
+    print("\nprocess level at %d IPs: one ansible-playbook process per call, the IPs in a vars file, best of %d;"
+          " own work = the call - a bare ansible.builtin.ping call loading the same vars file" % (n, r["runs"]))
+    for unit, sfx in (("wall", ""), ("CPU", "_cpu")):
+        floor = r["floor_ip" + sfx] + r["floor_ipt" + sfx]
+        print("  [%s] kernel floor: ip -batch %.3f s + iptables-restore --noflush %.3f s = %.3f s"
+              % (unit, r["floor_ip" + sfx], r["floor_ipt" + sfx], floor))
+        for name in ("list", "ranges"):
+            if "ping_" + name not in r:
+                continue
+            ping = r["ping_" + name + sfx]
+            routes = r["routes_conv_" + name + sfx] - ping
+            masq = r["masq_conv_" + name + sfx] - ping
+            noop_r = r["routes_noop_" + name + sfx] - ping
+            noop_m = r["masq_noop_" + name + sfx] - ping
+            what = "explicit list of %d IPs" % n if name == "list" else "%d ranges of 250" % ((n + 249) // 250)
+            line = ("  [%s] %s (bare call %.2f s): converge routes %.3f + masquerade %.3f = %.3f s = %.2fx the floor"
+                    " (target <= 2x); no-op routes +%.3f, masquerade +%.3f s (target: slower <= 0.5 s)"
+                    % (unit, what, ping, routes, masq, routes + masq, (routes + masq) / floor, noop_r, noop_m))
+            if per_ip_loop is not None and unit == "wall":
+                line += "; per IP %.0fx below the builtin loop" % (per_ip_loop / ((routes + masq) / n))
+            print(line)
+
+
+def builtin_loop_process(n, runs):
+    """Per-IP wall cost of the builtin loop at process level: loop call minus a bare ping call, same vars file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        vars_path = os.path.join(tmp, "ips.yml")
+        write_vars(vars_path, ips(n))
+        loop = []
+        ping = []
+        for _round in range(runs):
+            ns = ns_create()
+            ping.append(process_playbook(ns, PING, vars_path)[0])
+            loop.append(process_playbook(ns, LOOP_TASKS, vars_path)[0])
+    return (min(loop) - min(ping)) / n
 
 
 def profile_module(n):
@@ -217,12 +368,27 @@ def main():
     ap.add_argument("--loop", type=int, default=30)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--venv", default=VENV, help="bin folder of the virtualenv whose ansible-playbook runs the tasks")
+    ap.add_argument("--mode", choices=("all", "task", "process"), default="all",
+                    help="task: own work per task (profile_tasks); process: whole ansible-playbook processes "
+                         "minus a bare ping process, at the largest size; all: both")
+    ap.add_argument("--runs", type=int, default=3, help="process level: best of RUNS rounds")
+    ap.add_argument("--collections", default=OPTS["collections"],
+                    help="process level: collections path holding the eucalyptus.cloud to measure")
     opts = ap.parse_args()
     OPTS["venv"] = opts.venv
+    OPTS["collections"] = opts.collections
+    OPTS["runs"] = opts.runs
     print(subprocess.run([os.path.join(opts.venv, "ansible-playbook"), "--version"], capture_output=True,
                          text=True, check=True).stdout.splitlines()[0])
     sizes = [int(s) for s in opts.sizes.split(",")]
     try:
+        if opts.mode == "process":
+            big = sizes[-1]
+            r = process_level(big, opts.runs)
+            per_ip_loop = builtin_loop_process(opts.loop, 1)
+            print("builtin loop at process level (%d IPs, one run): %.3f s per IP" % (opts.loop, per_ip_loop))
+            print_process_level(r, per_ip_loop)
+            return
         ns = ns_create()
         ping = min(playbook(ns, [PING]) for _i in range(3))
         print("bare ansible-playbook round trip (ping, best of 3): %.2f s" % ping)
@@ -271,6 +437,8 @@ def main():
             for key in ("routes_pb_converge", "masq_pb_converge", "routes_mod_converge", "masq_mod_converge"):
                 print("  growth %s %d->%d IPs: %.3f s -> %.3f s (x%.1f for x%d entries)"
                       % (key, a["n"], b["n"], a[key], b[key], b[key] / a[key], b["n"] // a["n"]))
+        if opts.mode == "all":
+            print_process_level(process_level(big, opts.runs), per_ip_loop)
         if opts.profile:
             t, stats = profile_module(big)
             print("\nparse + plan in-process at %d IPs (one changed IP, both modules): %.3f s" % (big, t))

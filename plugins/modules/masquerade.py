@@ -76,6 +76,14 @@ options:
       - Name of the owned chain in the C(filter) table.
     type: str
     default: EUCLOUD-FWD
+  return_limit:
+    description:
+      - At most this many sources are returned in each of RV(added) and RV(removed) (the first ones,
+        in order); RV(added_count) and RV(removed_count) always hold the totals. C(0) returns the full lists.
+      - In diff mode the full lists are always returned.
+      - Keeps a converge of thousands of sources from carrying every address back to the controller.
+    type: int
+    default: 50
 notes:
   - Rules are runtime state. The C(eucalyptus.cloud.midonet_gateway) role persists them with a systemd unit.
 seealso:
@@ -99,16 +107,28 @@ EXAMPLES = r'''
 
 RETURN = r'''
 added:
-  description: Sources (normalised CIDRs) that got a new rule.
+  description:
+    - Sources (normalised CIDRs) that got a new rule.
+    - At most I(return_limit) of them unless diff mode is on; the total is RV(added_count).
   returned: always
   type: list
   elements: str
   sample: ["203.0.113.10/32"]
+added_count:
+  description: Number of sources that got a new rule.
+  returned: always
+  type: int
 removed:
-  description: Sources whose rules were removed and that have none left.
+  description:
+    - Sources whose rules were removed and that have none left.
+    - At most I(return_limit) of them unless diff mode is on; the total is RV(removed_count).
   returned: always
   type: list
   elements: str
+removed_count:
+  description: Number of sources whose rules were removed.
+  returned: always
+  type: int
 count:
   description:
     - Number of sources with a MASQUERADE rule in this module's chain after the run.
@@ -129,6 +149,7 @@ chains:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import RETURN_LIMIT
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.netfilter import (
     DEFAULT_FWD_CHAIN, DEFAULT_MASQ_CHAIN, run_masquerade)
 
@@ -144,6 +165,7 @@ def main():
             backend=dict(type='str', choices=['auto', 'nft', 'legacy'], default='auto'),
             masq_chain=dict(type='str', default=DEFAULT_MASQ_CHAIN),
             forward_chain=dict(type='str', default=DEFAULT_FWD_CHAIN),
+            return_limit=dict(type='int', default=RETURN_LIMIT),
         ),
         required_if=[('state', 'present', ['out_interface'])],
         supports_check_mode=True,

@@ -86,6 +86,15 @@ options:
     type: str
     choices: [fail, skip]
     default: fail
+  return_limit:
+    description:
+      - At most this many destinations are returned in each of RV(added), RV(updated), RV(removed) and
+        RV(conflicts) (the first ones, in order); RV(added_count), RV(updated_count), RV(removed_count)
+        and RV(conflicts_count) always hold the totals. C(0) returns the full lists.
+      - In diff mode the full lists are always returned.
+      - Keeps a converge of thousands of destinations from carrying every address back to the controller.
+    type: int
+    default: 50
 notes:
   - Routes are runtime state. The C(eucalyptus.cloud.midonet_gateway) role persists them with a systemd unit.
 seealso:
@@ -111,26 +120,50 @@ EXAMPLES = r'''
 
 RETURN = r'''
 added:
-  description: Destinations (normalised CIDRs) that got a new route.
+  description:
+    - Destinations (normalised CIDRs) that got a new route.
+    - At most I(return_limit) of them unless diff mode is on; the total is RV(added_count).
   returned: always
   type: list
   elements: str
   sample: ["203.0.113.10/32"]
+added_count:
+  description: Number of destinations that got a new route.
+  returned: always
+  type: int
 updated:
-  description: Destinations whose route was replaced (gateway, device or metric changed, duplicates removed).
+  description:
+    - Destinations whose route was replaced (gateway, device or metric changed, duplicates removed).
+    - At most I(return_limit) of them unless diff mode is on; the total is RV(updated_count).
   returned: always
   type: list
   elements: str
+updated_count:
+  description: Number of destinations whose route was replaced.
+  returned: always
+  type: int
 removed:
-  description: Destinations whose route(s) owned by this module were deleted.
+  description:
+    - Destinations whose route(s) owned by this module were deleted.
+    - At most I(return_limit) of them unless diff mode is on; the total is RV(removed_count).
   returned: always
   type: list
   elements: str
+removed_count:
+  description: Number of destinations whose route(s) were deleted.
+  returned: always
+  type: int
 conflicts:
-  description: Destinations skipped because a route not owned by this module exists (I(conflict=skip)).
+  description:
+    - Destinations skipped because a route not owned by this module exists (I(conflict=skip)).
+    - At most I(return_limit) of them unless diff mode is on; the total is RV(conflicts_count).
   returned: always
   type: list
   elements: str
+conflicts_count:
+  description: Number of destinations skipped because of a conflict.
+  returned: always
+  type: int
 count:
   description:
     - Number of destinations with a route owned by this module in the table after the run.
@@ -154,6 +187,7 @@ commands_count:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import RETURN_LIMIT
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.iproute import DEFAULT_PROTO, run_static_routes
 
 
@@ -169,6 +203,7 @@ def main():
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             purge=dict(type='bool', default=False),
             conflict=dict(type='str', choices=['fail', 'skip'], default='fail'),
+            return_limit=dict(type='int', default=RETURN_LIMIT),
         ),
         required_if=[('state', 'present', ['gateway'])],
         supports_check_mode=True,

@@ -141,7 +141,8 @@ def test_absent_listed(netns, run, backend):
 def test_many_deletions_rewrite_chain(netns, run, backend):
     run("masquerade", args(backend, sources=["10.1.0.0-10.1.0.199"]))
     res = run("masquerade", args(backend, sources=["10.1.0.0-10.1.0.9"], purge=True))
-    assert len(res["removed"]) == 190
+    # the total always, the list bounded by return_limit (50) outside diff mode
+    assert res["removed_count"] == 190 and res["removed"] == ["10.1.0.%d/32" % i for i in range(10, 60)]
     assert masq(netns, backend) == expected_masq(["10.1.0.%d/32" % i for i in range(10)])
     assert len(fwd(netns, backend)) == 10
 
@@ -173,3 +174,16 @@ def test_failed_restore_in_first_table_commits_nothing(netns, run, backend):
     assert res["committed"] == {"nat": "not committed (unchanged)", "filter": "not committed (unchanged)"}, res
     assert res["changed"] is False and "ARE in effect" not in res["msg"]
     assert snapshot(netns) == before
+
+
+def test_return_limit(netns, run, backend):
+    many = ["10.2.0.%d/32" % i for i in range(120)]
+    res = run("masquerade", args(backend, sources=["10.2.0.0-10.2.0.119"]), check=True)
+    assert res["added_count"] == 120 and res["added"] == many[:50]
+    res = run("masquerade", args(backend, sources=["10.2.0.0-10.2.0.119"], return_limit=0))
+    assert res["added_count"] == 120 and res["added"] == many
+    assert masq(netns, backend) == expected_masq(many)
+    res = run("masquerade", args(backend, sources=[], purge=True), diff=True, check=True)
+    assert res["removed_count"] == 120 and res["removed"] == many
+    res = run("masquerade", args(backend, return_limit=-1))
+    assert res.failed and "return_limit" in res["msg"]

@@ -127,3 +127,17 @@ def test_absent(uplink_ns, run):
     assert res["changed"] and ours(uplink_ns) == {}
     assert any(r["dst"] == "10.99.0.0/16" for r in routes(uplink_ns))
     assert not run("static_routes", dict(state="absent", purge=True))["changed"]
+
+
+def test_return_limit(uplink_ns, run):
+    many = ["10.3.0.%d/32" % i for i in range(120)]
+    res = run("static_routes", args(destinations=["10.3.0.0-10.3.0.119"]), check=True)
+    assert res["added_count"] == 120 and res["added"] == many[:50] and res["commands_count"] == 120
+    res = run("static_routes", args(destinations=["10.3.0.0-10.3.0.119"], return_limit=0))
+    assert res["added_count"] == 120 and res["added"] == many
+    assert set(ours(uplink_ns)) == set(c[:-3] for c in many)
+    res = run("static_routes", args(destinations=["10.3.0.0-10.3.0.9"], purge=True), diff=True)
+    assert res["removed_count"] == 110 and res["removed"] == many[10:]
+    assert res["updated_count"] == 0 and res["conflicts_count"] == 0
+    res = run("static_routes", args(return_limit=-1))
+    assert res.failed and "return_limit" in res["msg"]

@@ -58,3 +58,38 @@ def test_canonical_cidr():
 def test_invocation_summarises_long_lists():
     inv = ipaddrs.invocation({"sources": [str(i) for i in range(200)], "x": 1})
     assert len(inv["module_args"]["sources"]) == 51 and inv["module_args"]["x"] == 1
+
+
+def _outcome(items):
+    try:
+        return ipaddrs.normalize(items)
+    except ipaddrs.AddressError as exc:
+        return "error: %s" % exc
+
+
+PLAIN = ["203.0.113.%d" % i for i in range(60)]
+
+
+@pytest.mark.parametrize("tail", [
+    [], ["198.51.100.0/24", "192.0.2.1-192.0.2.9"],             # plain words of every form: packed
+    ["192.0.2.1 - 192.0.2.9"], ["1.2.3.4,5.6.7.8"], [" 1.2.3.4 "],  # blanks, commas: left as items
+    ["1.2.3.4 -", "1.2.3.9"], ["1.2.3.4-", "1.2.3.9"], ["-", "1.2.3.9"],  # edge dashes cannot join
+    [""], [None], [7], [["1.2.3.4"]], [True], ["010.1.1.1"], ["10.0.0.1/24"], ["1.2.3.4/33"], ["x"],
+])
+def test_pack_words_reads_like_the_list(tail):
+    items = PLAIN[:30] + tail + PLAIN[30:]
+    packed = ipaddrs.pack_words(items)
+    assert len(packed) < len(items)
+    assert _outcome(packed) == _outcome(items)       # same CIDRs, or the same first error
+
+
+def test_pack_words_keeps_order_and_short_lists():
+    assert ipaddrs.pack_words(PLAIN[:49]) == PLAIN[:49]
+    assert ipaddrs.pack_words(PLAIN) == [" ".join(PLAIN)]
+    assert ipaddrs.pack_words(PLAIN[:25] + [""] + PLAIN[25:]) == [" ".join(PLAIN[:25]), "", " ".join(PLAIN[25:])]
+    assert ipaddrs.pack_words("203.0.113.1") == "203.0.113.1"
+
+
+def test_invocation_summarises_packed_lists():
+    inv = ipaddrs.invocation({"sources": ipaddrs.pack_words(PLAIN * 10)})
+    assert inv["module_args"]["sources"] == [" ".join(PLAIN[:50]) + " ... 550 more"]

@@ -112,6 +112,13 @@ def test_plan_routes_add_keep_purge_and_fix():
         "route replace 203.0.113.9/32 via 172.19.0.1 table main proto 150",
         "route replace 198.51.100.0/24 via 172.19.0.1 table main proto 150"]
     assert plan["routes"] == ["198.51.100.0/24", "203.0.113.5/32", "203.0.113.9/32"]
+    assert len(plan["before"]) == 3 and len(plan["after"]) == 3
+    # without diff mode: the same changes, no before/after texts, routes unsorted
+    lean = iproute.plan_routes(owned, foreign, ["203.0.113.5/32", "203.0.113.9/32", "198.51.100.0/24"],
+                               gateway="172.19.0.1", purge=True, diff=False)
+    for key in ("commands", "added", "updated", "removed", "conflicts"):
+        assert lean[key] == plan[key], key
+    assert sorted(lean["routes"]) == sorted(plan["routes"]) and lean["before"] == lean["after"] == []
 
 
 def test_plan_routes_idempotent():

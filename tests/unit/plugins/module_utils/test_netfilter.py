@@ -57,6 +57,22 @@ def test_parse_save():
     assert not exists and rules == {"X": []}
 
 
+def test_split_tables_one_save_plans_like_two():
+    mangle = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j MARK --set-mark 1\nCOMMIT\n"
+    tables = netfilter.split_tables("# Generated\n" + mangle + NAT_NFT + FILTER_NFT)
+    assert sorted(tables) == ["filter", "mangle", "nat"]
+    assert netfilter.parse_save(tables["nat"], ("EUCLOUD-MASQ", "POSTROUTING")) == \
+        netfilter.parse_save(NAT_NFT, ("EUCLOUD-MASQ", "POSTROUTING"))
+    for sources, kw in ((["203.0.113.5/32", "203.0.113.9/32"], dict(purge=True)), ([], dict(state="absent"))):
+        assert netfilter.plan_masquerade(tables["nat"], tables["filter"], sources, "br0", **kw) == \
+            netfilter.plan_masquerade(NAT_NFT, FILTER_NFT, sources, "br0", **kw)
+    # legacy prints only the loaded tables: a missing nat table plans like an empty one
+    only_filter = netfilter.split_tables(FILTER_LEGACY_EMPTY)
+    assert "nat" not in only_filter
+    assert netfilter.plan_masquerade(only_filter.get("nat", ""), only_filter["filter"], ["203.0.113.5/32"], "br0") == \
+        netfilter.plan_masquerade(NAT_LEGACY_EMPTY, FILTER_LEGACY_EMPTY, ["203.0.113.5/32"], "br0")
+
+
 def test_create_from_empty_legacy():
     plan = netfilter.plan_masquerade(NAT_LEGACY_EMPTY, FILTER_LEGACY_EMPTY, ["203.0.113.5/32"], "br0")
     assert plan["restore"] == [
