@@ -31,7 +31,7 @@ def run_probe(ns, tmp_path, commands):
     (tmp_path / "args.json").write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"commands": commands}}))
     env = dict(os.environ, PYTHONPATH=COLLECTIONS)
     proc = subprocess.run(["ip", "netns", "exec", ns, sys.executable, str(tmp_path / "probe.py"),
-                           str(tmp_path / "args.json")], capture_output=True, text=True, env=env, timeout=60)
+                           str(tmp_path / "args.json")], capture_output=True, text=True, env=env, timeout=60, check=False)
     return json.loads(proc.stdout)
 
 

@@ -51,7 +51,7 @@ def rendered(tmp_path):
     ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
     proc = subprocess.run([ansible_playbook, "-i", "localhost,", "-c", "local",
                            "-e", "ansible_python_interpreter=%s" % sys.executable, str(tmp_path / "render.yml")],
-                          capture_output=True, text=True, env=env, cwd=TOP, timeout=300)
+                          capture_output=True, text=True, env=env, cwd=TOP, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return conf
 
@@ -62,12 +62,12 @@ def run_script(ns, conf, tmp_path):
     fake = tmp_path / "logger"
     fake.write_text("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> %s\n" % logfile)
     fake.chmod(0o755)
-    logger = subprocess.run(["sh", "-c", "command -v logger"], capture_output=True, text=True).stdout.strip()
+    logger = subprocess.run(["sh", "-c", "command -v logger"], capture_output=True, text=True, check=False).stdout.strip()
     assert logger, "no logger on this machine"
     inner = 'mount --bind "$1" "$2" && exec ip netns exec "$3" "$4"'
     proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", inner, "sh",
                            str(fake), os.path.realpath(logger), ns, str(conf / "uplink.sh")],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     logged = logfile.read_text().splitlines() if logfile.exists() else []
     return proc.returncode, proc.stderr, logged
 

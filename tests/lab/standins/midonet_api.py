@@ -1207,8 +1207,8 @@ class MidonetApi:
             return Response(200, [self._dhcp_host_view(ctx, bid, sub, h) for h in out if h], mt)
         data = ctx.json()
         viol = [(k, "may not be null") for k in ("macAddr", "ipAddr", "name") if data.get(k) is None]
-        if data.get("macAddr") is not None and not re.match(r"^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$",
-                                                             str(data["macAddr"])):
+        mac_ok = re.match(r"^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$", str(data.get("macAddr")))
+        if data.get("macAddr") is not None and not mac_ok:
             viol.append(("macAddr", "is an invalid MAC format"))
         if data.get("ipAddr") is not None and not _is_ipv4(data["ipAddr"]):
             viol.append(("ipAddr", "is an invalid IPv4 format"))
