@@ -401,8 +401,9 @@ def test_playbook_vvv_api_url_userinfo_and_token_do_not_leak(mido_auth, zone_nam
                                           % (PASSWORD, creds_url(mido_auth), token))
     (tmp_path / "hosts").write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n"
                                     % target_python())
+    # (results as JSON whatever ansible.cfg says, so the invocation's api_url can be read below)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_CALLBACK_RESULT_FORMAT="json")
     proc = subprocess.run([ansible_playbook, "-vvv", "-i", str(tmp_path / "hosts"), str(tmp_path / "play.yml"),
                            "-e", "api_url=%s zone=%s" % (mido_auth.url, zone_name)],
                           capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=300, check=False)
