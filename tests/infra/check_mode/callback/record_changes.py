@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
@@ -33,6 +34,7 @@ class CallbackModule(CallbackBase):
         self.changed = {}
         self.failed = {}
         self.ok = {}
+        self.started = time.time()
 
     @staticmethod
     def _name(result):
@@ -42,6 +44,7 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_start(self, playbook):
         self.playbook = os.path.abspath(playbook._file_name)
+        self.started = time.time()
 
     def _add(self, bucket, result):
         bucket.setdefault(result._host.get_name(), set()).add(self._name(result))
@@ -68,6 +71,7 @@ class CallbackModule(CallbackBase):
             "changed": {h: sorted(t) for h, t in sorted(self.changed.items())},
             "failed": {h: sorted(t) for h, t in sorted(self.failed.items())},
             "ok_tasks": sum(len(t) for t in self.ok.values()),
+            "seconds": round(time.time() - self.started, 1),
         }
         with open(os.path.join(path, "check_mode_records.jsonl"), "a") as fh:
             fh.write(json.dumps(record, sort_keys=True) + "\n")
