@@ -9,6 +9,10 @@ cd "$top" || exit 1
 export CONTAINERS_CONF="$top/.cache/containers.conf"
 export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections"
 export ANSIBLE_CONFIG="$top/ansible.cfg"
+# Molecule's prerun installs the collection into $ANSIBLE_HOME/collections (default ~/.ansible,
+# shared by every checkout on the machine, and searched first). Here that is .cache/collections,
+# whose symlink to this checkout molecule recognises and leaves alone.
+export ANSIBLE_HOME="$top/.cache"
 export PATH="$top/.venv/bin:$PATH"
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 NO_COLOR=1
 

@@ -128,11 +128,6 @@ def test_explicit_seeds_cluster_name_and_extra():
     assert conf["listen_address"] == "10.0.0.11"
 
 
-@pytest.mark.parametrize("os_family,supported", [("Debian", False), ("RedHat-7", True), ("RedHat-6", True)])
-def test_platform_support_flag(os_family, supported):
-    assert _load(os.path.join(ROLE, "vars", "%s.yml" % os_family))["cassandra_supported_platform"] is supported
-
-
 @pytest.mark.parametrize("version,package", [("1", "dsc20"), ("5", "cassandra")])
 def test_packages_per_midonet_line(version, package):
     data = _load(os.path.join(ROLE, "vars", "midonet-%s.yml" % version))
