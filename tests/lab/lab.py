@@ -204,6 +204,19 @@ def ssh_probe(ip, timeout=30):
         time.sleep(1)
 
 
+def close_ssh_master(ip, user="root"):
+    """End Ansible's ControlPersist master to ``ip``, if one is left: a master to a container
+    that is replaced would hand the new container's sessions to a dead connection. The path is
+    Ansible's default (ssh connection plugin: ~/.ansible/cp/ + sha1("host-port-user")[:10])."""
+    if not ip:
+        return
+    for port in (None, 22):
+        digest = hashlib.sha1(("%s-%s-%s" % (ip, port, user)).encode()).hexdigest()[:10]
+        path = os.path.join(os.path.expanduser("~/.ansible/cp"), digest)
+        if os.path.exists(path):
+            sh(["ssh", "-O", "exit", "-o", "ControlPath=" + path, "%s@%s" % (user, ip)], check=False)
+
+
 def up(path):
     hosts = inventory(path)
     created = []
@@ -218,6 +231,8 @@ def up(path):
         # are disposable, and a stale one would test something else than the recipe says.
         spec = hashlib.sha256(json.dumps([image_id, h, REPO_DIR, REPO_MOUNT, pubkey]).encode()).hexdigest()[:16]
         state = container_state(h["container"])
+        if state != "running" or container_label(h["container"], SPEC_LABEL) != spec:
+            close_ssh_master(h["ip"])
         if state is not None and container_label(h["container"], SPEC_LABEL) != spec:
             print("lab: %s is out of date with the lab recipe; recreating it" % h["container"])
             sh(["podman", "rm", "-f", "-t", "5", "--volumes", h["container"]], check=False)
@@ -228,6 +243,7 @@ def up(path):
             # podman's record survived a restart of the machine (or of its runtime) but the
             # container's processes did not: stop the record, then start or replace it below
             print("lab: %s is recorded as running but is not; restarting it" % h["container"])
+            close_ssh_master(h["ip"])
             sh(["podman", "stop", "-t", "2", h["container"]], check=False)
         if state is not None:
             # A record left by an earlier, killed session: start it if it still works,
@@ -261,6 +277,7 @@ def down(path):
     hosts = inventory(path)
     for h in hosts:
         sh(["podman", "rm", "-f", "-t", "5", "--volumes", h["container"]], check=False)
+        close_ssh_master(h["ip"])
     for net in sorted(set(h["network"] for h in hosts)):
         sh(["podman", "network", "rm", "-f", net], check=False)
     if os.path.exists(KNOWN_HOSTS):
