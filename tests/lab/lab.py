@@ -6,9 +6,9 @@ The lab is a set of privileged Debian 12 containers with systemd as PID 1 (image
 podman network come from the inventory it is given (``inventories/lab`` or
 ``inventories/lab-multinode``), read with ``ansible-inventory``:
 
-* ``lab_container``     container name (``ansible_podman_host``, for the podman connection)
-* ``lab_ip``            the host's address on the lab network (``ansible_host``: Ansible reaches
-                        the hosts over SSH from this machine, which sits on the podman bridge)
+* ``lab_container``     container name
+* ``ansible_host``      the host's address on the lab network (Ansible reaches the hosts over SSH
+                        from this machine, which sits on the podman bridge network)
 * ``lab_network`` / ``lab_subnet``  the podman network (group var)
 
 SSH as real clouds are reached: the image runs sshd (host keys made at each container's first
@@ -90,7 +90,7 @@ def inventory(path, data=None):
         hosts.append({
             "name": name,
             "container": hv.get("lab_container", name),
-            "ip": hv.get("lab_ip"),
+            "ip": hv.get("ansible_host"),
             "network": hv.get("lab_network", "eucalab"),
             "subnet": hv.get("lab_subnet"),
         })
