@@ -36,7 +36,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-IMAGE = "localhost/eucalyptus-cloud-lab:current"
 BUILD = os.path.join(HERE, "image", "build.sh")
 SSH_DIR = os.path.join(TOP, ".cache", "lab")
 SSH_KEY = os.path.join(SSH_DIR, "id_ed25519")
