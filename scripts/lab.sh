@@ -17,6 +17,7 @@ step() { echo "=== lab: $*"; }
 step "set-up"
 scripts/bootstrap.sh || exit 1
 image="$(tests/lab/image/build.sh)" || exit 1
+export LAB_IMAGE="$image"  # this recipe's image (other checkouts retag the shared :current)
 step "image $image"
 if [ -x tests/lab/packages/build.sh ]; then tests/lab/packages/build.sh >/dev/null || exit 1; fi
 step "hosts from $inventory"

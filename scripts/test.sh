@@ -94,7 +94,42 @@ stage_molecule() {
   return "$rc"
 }
 
-all=(setup unit lint sanity integration el7 molecule)
+# The multi-node lab end to end, as `make lab INVENTORY=inventories/lab-multinode` runs it:
+# hosts up, site.yml, the lab check (tests/infra on every host of each group), then site.yml
+# again, which must change nothing (changed=0 in every line of the recap).
+# The lab is left up and reused by the next run (lab.py recreates any host whose image or
+# options changed, and stale records of killed sessions); LAB_FRESH=1 takes it down first, for
+# a deployment on fresh hosts. `make lab-down INVENTORY=inventories/lab-multinode` removes it.
+stage_lab() {
+  local inv=inventories/lab-multinode log rc=0 t0 recap
+  log="$top/.cache/test-lab"
+  LAB_IMAGE="$(tests/lab/image/build.sh)" || return 1
+  export LAB_IMAGE
+  if [ -n "${LAB_FRESH:-}" ]; then python tests/lab/lab.py down "$inv" || return 1; fi
+  t0=$SECONDS
+  python tests/lab/lab.py up "$inv" || return 1
+  echo "--- lab up: $((SECONDS - t0)) s"; t0=$SECONDS
+  ansible-playbook -i "$inv" playbooks/site.yml >"$log-site1.log" 2>&1 || rc=1
+  sed -n '/^PLAY RECAP/,/^$/p' "$log-site1.log"
+  echo "--- site.yml: $((SECONDS - t0)) s (log: $log-site1.log)"; t0=$SECONDS
+  if [ $rc -ne 0 ]; then tail -40 "$log-site1.log"; return 1; fi
+  python tests/lab/lab.py check "$inv" || rc=1
+  echo "--- lab check: $((SECONDS - t0)) s"; t0=$SECONDS
+  ansible-playbook -i "$inv" playbooks/site.yml >"$log-site2.log" 2>&1 || { tail -40 "$log-site2.log"; rc=1; }
+  recap="$(sed -n '/^PLAY RECAP/,/^$/p' "$log-site2.log")"
+  echo "$recap"
+  echo "--- site.yml again: $((SECONDS - t0)) s (log: $log-site2.log)"
+  if ! grep -q 'ok=' <<<"$recap"; then
+    echo "lab: no play recap in the second site.yml run"; rc=1
+  elif grep -E 'ok=' <<<"$recap" | grep -Evq 'changed=0 +unreachable=0 +failed=0'; then
+    echo "lab: the second site.yml run is not a no-op:"
+    grep -E '^(TASK|changed:)' "$log-site2.log" | grep -B1 '^changed:' | head -40
+    rc=1
+  fi
+  return "$rc"
+}
+
+all=(setup unit lint sanity integration el7 molecule lab)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${all[@]}")
 [ "${want[0]}" = setup ] || stage setup stage_setup

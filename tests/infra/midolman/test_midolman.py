@@ -1,9 +1,23 @@
-"""testinfra checks of the `midolman` role (molecule/midonet)."""
+"""testinfra checks of the `midolman` role (molecule/midonet, and `make lab` on every midolman host).
+
+The MidoNet API listens on the loopback of the API host only (as Eucalyptus wants), so the
+registration of an agent is asked there: MIDONET_API_HOST is the testinfra host spec of the
+inventory's midonet_api host (tests/lab/lab.py sets it); unset, the agent's host is the API host
+(molecule's single-host scenarios).
+"""
 import json
+import os
 import re
 import uuid
 
-API = "http://127.0.0.1:8080/midonet-api"
+import testinfra
+
+API = os.environ.get("MIDONET_API_URL", "http://127.0.0.1:8080/midonet-api")
+API_HOST = os.environ.get("MIDONET_API_HOST")
+
+
+def api_host(host):
+    return testinfra.get_host(API_HOST) if API_HOST else host
 
 
 def host_uuid(host):
@@ -36,7 +50,8 @@ def test_service_running_and_enabled(host):
 
 
 def test_host_registered_and_alive(host):
-    out = host.check_output("curl -sS -f -H 'Accept: application/json' %s/hosts/%s" % (API, host_uuid(host)))
+    out = api_host(host).check_output("curl -sS -f -H 'Accept: application/json' %s/hosts/%s"
+                                      % (API, host_uuid(host)))
     me = json.loads(out)
     assert me["id"] == host_uuid(host)
     assert me["alive"] is True

@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 top="$(cd "$here/../../.." && pwd)"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$top/.cache/containers.conf}"
 
-PACKAGES="systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,iptables,procps,sudo,ca-certificates,netcat-openbsd,kmod,iputils-ping,curl,bridge-utils,python3-kazoo,python3-requests,python3-netaddr,gnupg"
+PACKAGES="systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,iptables,procps,sudo,ca-certificates,netcat-openbsd,kmod,iputils-ping,curl,bridge-utils,python3-kazoo,python3-requests,python3-netaddr,gnupg,openssh-server"
 recipe_hash="$( (cat "$0"; echo "$PACKAGES") | sha256sum | cut -c1-12)"
 image="localhost/eucalyptus-cloud-lab:$recipe_hash"
 
@@ -42,6 +42,31 @@ if [ -f "$sources" ]; then cp "$sources" "$rootfs/etc/apt/sources.list.d/debian.
 chroot "$rootfs" apt-get clean
 rm -rf "$rootfs"/var/lib/apt/lists/*
 touch -d @0 "$rootfs/var/lib/apt/lists"
+# sshd, so that Ansible reaches lab hosts as it reaches real ones (SSH, pipelining,
+# ControlPersist). No host keys in the image: each container makes its own at first boot, and
+# tests/lab/lab.py records them in the lab's own known_hosts. Root logs in with the lab key only,
+# which lab.py mounts read-only at /etc/ssh/lab_authorized_keys (absent on molecule hosts that
+# do not mount it: then nobody can log in over SSH, and the podman connection is used).
+rm -f "$rootfs"/etc/ssh/ssh_host_*
+mkdir -p "$rootfs/etc/systemd/system/ssh.service.d"
+cat > "$rootfs/etc/systemd/system/ssh.service.d/lab-hostkeys.conf" <<'UNIT'
+[Service]
+ExecStartPre=
+ExecStartPre=/usr/bin/ssh-keygen -A
+ExecStartPre=/usr/sbin/sshd -t
+UNIT
+mkdir -p "$rootfs/etc/ssh/sshd_config.d"
+cat > "$rootfs/etc/ssh/sshd_config.d/lab.conf" <<'CONF'
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile /etc/ssh/lab_authorized_keys
+UseDNS no
+# many forks (ansible's forks=10) opening their first connection at once
+MaxStartups 50:30:100
+CONF
+[ -e "$rootfs/etc/systemd/system/multi-user.target.wants/ssh.service" ] \
+  || ln -sf /lib/systemd/system/ssh.service "$rootfs/etc/systemd/system/multi-user.target.wants/ssh.service"
 # Units that make no sense in a container.
 for u in systemd-networkd-wait-online.service getty@tty1.service systemd-timesyncd.service; do
   ln -sf /dev/null "$rootfs/etc/systemd/system/$u"
