@@ -45,7 +45,7 @@ def test_through_jinja(tmp_path):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(top, '.cache', 'collections'),
                ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_LOAD_CALLBACK_PLUGINS='0')
     out = subprocess.run(
-        [ansible, 'localhost', '-c', 'local', '-m', 'debug', '-a',
+        [ansible, '-i', 'localhost,', 'localhost', '-c', 'local', '-m', 'debug', '-a',
          "msg={{ ['euca-mido' | eucalyptus.cloud.eucanetd_tunnel_zone_ok('4.2'), "
          "'euca-mido' | eucalyptus.cloud.eucanetd_tunnel_zone_ok('4.4.5'), "
          "'mido-tz' | eucalyptus.cloud.eucanetd_tunnel_zone_ok('5.0')] }}"],
