@@ -30,10 +30,10 @@ def test_midolman_conf_lists_the_ensemble(render_role):
 
 def test_midonet_api_conf_and_mn_conf_keys(render_role):
     r = render_role("midonet_api", inventory(GROUPS, HV), hosts="zk1", templates=["midonet.conf.j2"],
-                    facts=["midonet_api_mn_conf"])
+                    facts=["_midonet_api_mn_conf"])
     assert r.rc == 0, r.output
     assert section(r.files["zk1"]["midonet.conf.j2"], "zookeeper")["zookeeper_hosts"] == "10.0.1.1:2181,10.0.0.2:2181"
-    keys = r.facts["zk1"]["midonet_api_mn_conf"]
+    keys = r.facts["zk1"]["_midonet_api_mn_conf"]
     assert keys["zookeeper.zookeeper_hosts"] == "10.0.1.1:2181,10.0.0.2:2181"
     assert keys["cassandra.servers"] == "10.0.2.1,10.0.0.32"
 

@@ -15,13 +15,13 @@ def members(r):
     for host, files in r.files.items():
         cfg = parse_properties(files["zoo.cfg.j2"])
         servers = {int(k.split(".", 1)[1]): v for k, v in cfg.items() if k.startswith("server.")}
-        out[host] = (int(r.facts[host]["__zookeeper_myid"]), servers)
+        out[host] = (int(r.facts[host]["_zookeeper_myid"]), servers)
     return out
 
 
 def test_single_host_defaults(render_role):
     r = render_role("zookeeper", inventory({"zookeeper": ["frontend"]}, {"frontend": {"eucalyptus_host_ip": "10.89.200.10"}}),
-                    templates=["zoo.cfg.j2"], facts=["__zookeeper_myid"])
+                    templates=["zoo.cfg.j2"], facts=["_zookeeper_myid"])
     assert r.rc == 0, r.output
     text = r.files["frontend"]["zoo.cfg.j2"]
     assert text.startswith("# Ansible managed")
@@ -34,19 +34,19 @@ def test_single_host_defaults(render_role):
     assert cfg["admin.enableServer"] == "false"
     assert "admin.serverPort" not in cfg
     assert cfg["server.1"] == "10.89.200.10:2888:3888"
-    assert r.facts["frontend"]["__zookeeper_myid"] in (1, "1")
+    assert r.facts["frontend"]["_zookeeper_myid"] in (1, "1")
 
 
 def test_lab_inventory(render_role):
     r = render_role("zookeeper", "inventories/lab-multinode/hosts.yml", hosts="zookeeper",
-                    templates=["zoo.cfg.j2"], facts=["__zookeeper_myid"])
+                    templates=["zoo.cfg.j2"], facts=["_zookeeper_myid"])
     assert r.rc == 0, r.output
     assert members(r) == {"frontend": (1, {1: "10.89.201.10:2888:3888"})}
 
 
 def test_every_member_writes_the_same_sorted_ensemble_and_its_own_line(render_role):
     r = render_role("zookeeper", inventory({"zookeeper": ["zk-c", "zk-a", "zk-b"]}, THREE),
-                    templates=["zoo.cfg.j2"], facts=["__zookeeper_myid"])
+                    templates=["zoo.cfg.j2"], facts=["_zookeeper_myid"])
     assert r.rc == 0, r.output
     got = members(r)
     expected = {1: "10.0.0.1:2888:3888", 2: "10.0.9.2:2888:3888", 3: "10.0.0.3:2888:3888"}
@@ -58,7 +58,7 @@ def test_pinned_id_in_the_inventory(render_role):
     hv = {k: dict(v) for k, v in THREE.items()}
     hv["zk-c"]["zookeeper_id"] = 7
     r = render_role("zookeeper", inventory({"zookeeper": ["zk-a", "zk-b", "zk-c"]}, hv),
-                    templates=["zoo.cfg.j2"], facts=["__zookeeper_myid"])
+                    templates=["zoo.cfg.j2"], facts=["_zookeeper_myid"])
     assert r.rc == 0, r.output
     for host, (myid, servers) in members(r).items():
         assert sorted(servers) == [1, 2, 7]
@@ -68,7 +68,7 @@ def test_pinned_id_in_the_inventory(render_role):
 def test_host_outside_the_group_with_a_pinned_id_runs_alone(render_role):
     hv = dict(THREE, lone={"eucalyptus_host_ip": "10.0.5.5", "zookeeper_id": 9})
     r = render_role("zookeeper", inventory({"zookeeper": ["zk-a", "zk-b", "zk-c"], "other": ["lone"]}, hv),
-                    templates=["zoo.cfg.j2"], facts=["__zookeeper_myid"])
+                    templates=["zoo.cfg.j2"], facts=["_zookeeper_myid"])
     assert r.rc == 0, r.output
     assert members(r)["lone"] == (9, {9: "10.0.5.5:2888:3888"})
     assert sorted(members(r)["zk-a"][1]) == [1, 2, 3]
