@@ -164,17 +164,22 @@ def bench_size(n, results):
     return row
 
 
-def raw_floor(n):
-    ns = ns_create()
-    lst = ips(n)
+def floor_inputs(lst):
+    """The ``ip -batch`` input and the ``iptables-restore`` input of the state both modules make."""
     batch = "".join("route replace %s/32 via %s dev uplinkbridge proto 150\n" % (ip, GW) for ip in lst)
     rules = ["*nat", ":EUCLOUD-MASQ - [0:0]", "-I POSTROUTING 1 -j EUCLOUD-MASQ"]
     rules += ["-A EUCLOUD-MASQ -s %s/32 -o br0 -j MASQUERADE" % ip for ip in lst]
     rules += ["COMMIT", "*filter", ":EUCLOUD-FWD - [0:0]", "-I FORWARD 1 -j EUCLOUD-FWD"]
     rules += ["-A EUCLOUD-FWD -s %s/32 -j ACCEPT" % ip for ip in lst]
     rules += ["COMMIT", ""]
+    return batch, "\n".join(rules)
+
+
+def raw_floor(n):
+    ns = ns_create()
+    batch, rules = floor_inputs(ips(n))
     t_ip, _unused = timed(lambda: sh(ns, "ip", "-batch", "-", input=batch))
-    t_ipt, _unused = timed(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input="\n".join(rules)))
+    t_ipt, _unused = timed(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input=rules))
     return t_ip, t_ipt
 
 
@@ -245,15 +250,9 @@ def process_floor(n):
     --noflush`` of the 2n rules), run as processes in a fresh namespace: the kernel floor of the
     state both modules make."""
     ns = ns_create()
-    lst = ips(n)
-    batch = "".join("route replace %s/32 via %s dev uplinkbridge proto 150\n" % (ip, GW) for ip in lst)
-    rules = ["*nat", ":EUCLOUD-MASQ - [0:0]", "-I POSTROUTING 1 -j EUCLOUD-MASQ"]
-    rules += ["-A EUCLOUD-MASQ -s %s/32 -o br0 -j MASQUERADE" % ip for ip in lst]
-    rules += ["COMMIT", "*filter", ":EUCLOUD-FWD - [0:0]", "-I FORWARD 1 -j EUCLOUD-FWD"]
-    rules += ["-A EUCLOUD-FWD -s %s/32 -j ACCEPT" % ip for ip in lst]
-    rules += ["COMMIT", ""]
+    batch, rules = floor_inputs(ips(n))
     w_ip, c_ip, _ = measured(lambda: sh(ns, "ip", "-batch", "-", input=batch))
-    w_ipt, c_ipt, _ = measured(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input="\n".join(rules)))
+    w_ipt, c_ipt, _ = measured(lambda: sh(ns, "iptables-restore", "-w", "--noflush", input=rules))
     return (w_ip, c_ip), (w_ipt, c_ipt)
 
 
