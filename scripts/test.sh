@@ -95,13 +95,34 @@ stage_molecule() {
 }
 
 # The multi-node lab end to end, as `make lab INVENTORY=inventories/lab-multinode` runs it:
-# hosts up, site.yml, the lab check (tests/infra on every host of each group), then site.yml
-# again, which must change nothing (changed=0 in every line of the recap).
+# hosts up, site.yml --check (on fresh hosts in CI), site.yml, which must have changed exactly the
+# tasks the check predicted (per host), the lab check (tests/infra on every host of each group),
+# then site.yml again and site.yml --check, which must change nothing (changed=0 in every line of
+# their recaps).
 # The lab is left up and reused by the next run (lab.py recreates any host whose image or
 # options changed, and stale records of killed sessions); LAB_FRESH=1 takes it down first, for
 # a deployment on fresh hosts. `make lab-down INVENTORY=inventories/lab-multinode` removes it.
+lab_recap() {  # lab_recap LOG: the PLAY RECAP of an ansible-playbook log
+  sed -n '/^PLAY RECAP/,/^$/p' "$1"
+}
+lab_changed_tasks() {  # lab_changed_tasks LOG: "host<TAB>task" of every change the log reports
+  awk '/^TASK \[/ { t = $0; sub(/^TASK \[/, "", t); sub(/\] \**$/, "", t) }
+       /^changed: \[/ { h = $2; sub(/^\[/, "", h); sub(/\]$/, "", h); print h "\t" t }' "$1" | sort -u
+}
+lab_noop() {  # lab_noop LOG WHAT: fails unless every recap line reads changed=0 unreachable=0 failed=0
+  local recap
+  recap="$(lab_recap "$1")"
+  echo "$recap"
+  if ! grep -q 'ok=' <<<"$recap"; then
+    echo "lab: no play recap in $2"; return 1
+  elif grep -E 'ok=' <<<"$recap" | grep -Evq 'changed=0 +unreachable=0 +failed=0'; then
+    echo "lab: $2 is not a no-op:"
+    lab_changed_tasks "$1" | head -40
+    return 1
+  fi
+}
 stage_lab() {
-  local inv=inventories/lab-multinode log rc=0 t0 recap
+  local inv=inventories/lab-multinode log rc=0 t0
   log="$top/.cache/test-lab"
   LAB_IMAGE="$(tests/lab/image/build.sh)" || return 1
   export LAB_IMAGE
@@ -109,23 +130,30 @@ stage_lab() {
   t0=$SECONDS
   python tests/lab/lab.py up "$inv" || return 1
   echo "--- lab up: $((SECONDS - t0)) s"; t0=$SECONDS
+  ansible-playbook -i "$inv" playbooks/site.yml --check --diff >"$log-check1.log" 2>&1 || rc=1
+  lab_recap "$log-check1.log"
+  echo "--- site.yml --check: $((SECONDS - t0)) s (log: $log-check1.log)"; t0=$SECONDS
+  if [ "$rc" -ne 0 ]; then tail -40 "$log-check1.log"; return 1; fi
   ansible-playbook -i "$inv" playbooks/site.yml >"$log-site1.log" 2>&1 || rc=1
-  sed -n '/^PLAY RECAP/,/^$/p' "$log-site1.log"
+  lab_recap "$log-site1.log"
   echo "--- site.yml: $((SECONDS - t0)) s (log: $log-site1.log)"; t0=$SECONDS
-  if [ $rc -ne 0 ]; then tail -40 "$log-site1.log"; return 1; fi
+  if [ "$rc" -ne 0 ]; then tail -40 "$log-site1.log"; return 1; fi
+  if ! diff <(lab_changed_tasks "$log-check1.log") <(lab_changed_tasks "$log-site1.log"); then
+    echo "lab: site.yml changed other tasks than its --check predicted (< predicted only, > changed only)"
+    rc=1
+  elif [ -z "$(lab_changed_tasks "$log-site1.log")" ]; then
+    echo "--- site.yml --check predicted no change, and site.yml changed nothing (a converged lab)"
+  else
+    echo "--- site.yml --check predicted exactly the $(lab_changed_tasks "$log-site1.log" | wc -l) task changes of site.yml"
+  fi
   python tests/lab/lab.py check "$inv" || rc=1
   echo "--- lab check: $((SECONDS - t0)) s"; t0=$SECONDS
   ansible-playbook -i "$inv" playbooks/site.yml >"$log-site2.log" 2>&1 || { tail -40 "$log-site2.log"; rc=1; }
-  recap="$(sed -n '/^PLAY RECAP/,/^$/p' "$log-site2.log")"
-  echo "$recap"
-  echo "--- site.yml again: $((SECONDS - t0)) s (log: $log-site2.log)"
-  if ! grep -q 'ok=' <<<"$recap"; then
-    echo "lab: no play recap in the second site.yml run"; rc=1
-  elif grep -E 'ok=' <<<"$recap" | grep -Evq 'changed=0 +unreachable=0 +failed=0'; then
-    echo "lab: the second site.yml run is not a no-op:"
-    grep -E '^(TASK|changed:)' "$log-site2.log" | grep -B1 '^changed:' | head -40
-    rc=1
-  fi
+  lab_noop "$log-site2.log" "the second site.yml run" || rc=1
+  echo "--- site.yml again: $((SECONDS - t0)) s (log: $log-site2.log)"; t0=$SECONDS
+  ansible-playbook -i "$inv" playbooks/site.yml --check --diff >"$log-check2.log" 2>&1 || { tail -40 "$log-check2.log"; rc=1; }
+  lab_noop "$log-check2.log" "site.yml --check on the converged lab" || rc=1
+  echo "--- site.yml --check again: $((SECONDS - t0)) s (log: $log-check2.log)"
   return "$rc"
 }
 
