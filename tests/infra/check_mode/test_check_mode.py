@@ -32,7 +32,7 @@ def _sequence():
 
 
 def test_fresh_check_predicts_the_real_run():
-    check, real, _ = _sequence()
+    check, real, _converged = _sequence()
     assert check["failed"] == {}, "check mode failed on the fresh host: %s" % check["failed"]
     hosts = sorted(set(check["changed"]) | set(real["changed"]))
     diff = {}
@@ -45,6 +45,6 @@ def test_fresh_check_predicts_the_real_run():
 
 
 def test_converged_check_predicts_no_change():
-    _, _, check = _sequence()
+    _fresh, _real, check = _sequence()
     assert check["failed"] == {}, "check mode failed on the converged host: %s" % check["failed"]
     assert check["changed"] == {}

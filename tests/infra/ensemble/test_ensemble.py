@@ -78,7 +78,7 @@ def playbook(*args):
     cmd = ["ansible-playbook", "-i", os.path.join(env["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory"),
            os.path.join(env["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")] + list(args)
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=600)
+                          universal_newlines=True, timeout=600, check=False)
     return proc.returncode, proc.stdout
 
 

@@ -71,13 +71,13 @@ def make_renderer(tmp_path):
                    ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
         cmd = [sys.executable, "-m", "ansible.cli.playbook", str(play)] + inv_args + list(extra_args)
         proc = subprocess.run(cmd, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
+                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=300, check=False)
         files, values = {}, {}
         for name in os.listdir(str(out)):
             path = os.path.join(str(out), name)
             with open(path) as f:
                 text = f.read()
-            host, _, what = name.partition(".")
+            host, _dot, what = name.partition(".")
             if what.endswith(".json"):
                 values.setdefault(host, {})[what[:-5]] = json.loads(text)
             else:

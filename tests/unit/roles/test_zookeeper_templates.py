@@ -50,8 +50,8 @@ def test_every_member_writes_the_same_sorted_ensemble_and_its_own_line(render_ro
     assert r.rc == 0, r.output
     got = members(r)
     expected = {1: "10.0.0.1:2888:3888", 2: "10.0.9.2:2888:3888", 3: "10.0.0.3:2888:3888"}
-    assert {h: s for h, (_, s) in got.items()} == {"zk-a": expected, "zk-b": expected, "zk-c": expected}
-    assert {h: i for h, (i, _) in got.items()} == {"zk-a": 1, "zk-b": 2, "zk-c": 3}
+    assert {h: s for h, (_id, s) in got.items()} == {"zk-a": expected, "zk-b": expected, "zk-c": expected}
+    assert {h: i for h, (i, _server) in got.items()} == {"zk-a": 1, "zk-b": 2, "zk-c": 3}
 
 
 def test_pinned_id_in_the_inventory(render_role):

@@ -99,5 +99,5 @@ def test_ensemble_needs_hosts_and_addresses():
 
 
 def test_filter_names():
-    assert sorted(FilterModule().filters()) == ['host_address', 'host_addresses', 'hosts_without_address',
-                                               'zookeeper_ensemble']
+    assert sorted(FilterModule().filters()) == [
+        'host_address', 'host_addresses', 'hosts_without_address', 'zookeeper_ensemble']
