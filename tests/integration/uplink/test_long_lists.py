@@ -73,7 +73,8 @@ def test_long_list_bad_item_named(uplink_ns, tmp_path):
     write(tmp_path, IPS[:200] + ["010.1.1.1"] + IPS[200:])
     before = snapshot(uplink_ns)
     env_out = str(tmp_path / "out.json")
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1")
+    # results as JSON whatever ansible.cfg says (YAML would quote the message differently per version)
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACK_RESULT_FORMAT="json")
     env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(TOP, ".cache", "collections"))
     proc = subprocess.run(["ip", "netns", "exec", uplink_ns, controller_bin("ansible-playbook"),
                            "-i", "localhost,", "-c", "local", "-e", "out=%s" % env_out,
