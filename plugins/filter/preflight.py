@@ -415,7 +415,12 @@ def _check_network_rules(ctx, version, mode, loader_get=None):
         return out
     if name.endswith('_violations') and result:
         for violation in result:
-            out.append(_record('network.configuration', ALL, FAILED, str(violation)))
+            if isinstance(violation, dict):
+                text = '%s: %s' % (violation.get('key'), violation.get('message')) if violation.get('key') \
+                    and str(violation.get('key')) not in str(violation.get('message')) else str(violation.get('message'))
+            else:
+                text = str(violation)
+            out.append(_record('network.configuration', ALL, FAILED, text))
         return out
     if not out:
         out.append(_record('network.configuration', ALL, PASSED,
@@ -708,14 +713,14 @@ def preflight_host_interfaces(host, groups, hostvars, ctx):
         for gateway in mido.get('Gateways') or []:
             if isinstance(gateway, dict) and gateway.get('ExternalDevice') and address and gateway.get('Ip') == address:
                 add(gateway['ExternalDevice'], False, 'network.json Mido.Gateways ExternalDevice (taken over by MidoNet)')
-    bridge = var(ctx.get('bridge_var') or 'eucalyptus_vnet_bridge')
-    pub = var(ctx.get('pubinterface_var') or 'eucalyptus_vnet_pubinterface')
-    priv = var(ctx.get('privinterface_var') or 'eucalyptus_vnet_privinterface')
+    bridge = var(ctx.get('bridge_var') or 'eucalyptus_common_vnet_bridge', ctx.get('bridge_default'))
+    pub = var(ctx.get('pubinterface_var') or 'eucalyptus_common_vnet_pubinterface', ctx.get('pubinterface_default'))
+    priv = var(ctx.get('privinterface_var') or 'eucalyptus_common_vnet_privinterface', ctx.get('privinterface_default'))
     if host in _group(groups, 'nc'):
         if mode in ('EDGE', 'MANAGED-NOVLAN'):
             add(bridge, True, 'VNET_BRIDGE (the NC bridge with the NIC)')
         elif mode == 'VPCMIDO':
-            add(bridge, True, 'VNET_BRIDGE (a bridge without a NIC in VPCMIDO)', 'nc')
+            add(bridge, True, 'VNET_BRIDGE (in VPCMIDO a bridge without the NIC)')
         if mode in ('EDGE', 'MANAGED'):
             add(pub, False, 'VNET_PUBINTERFACE')
         if mode == 'EDGE':

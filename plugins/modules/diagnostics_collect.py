@@ -72,6 +72,19 @@ options:
     type: list
     elements: str
     default: []
+  dest:
+    description:
+      - A directory on the controller. The items (a missing one as C(NAME.missing) with the reason)
+        and C(MANIFEST.txt) are written there, mode 0600, by the module's action plugin, and
+        RV(items) is returned without their text. Not written in check mode.
+    type: path
+  extra_items:
+    description:
+      - Items read elsewhere (each C({name, status, content, detail})) to write into O(dest) and the
+        manifest too, redacted on the controller by the same rules (e.g. the MidoNet topology dump).
+    type: list
+    elements: dict
+    default: []
 '''
 
 EXAMPLES = r'''
@@ -112,6 +125,11 @@ manifest:
   description: C(MANIFEST.txt) of the host, one line per item.
   returned: always
   type: str
+written:
+  description: The files written into O(dest), relative to it.
+  returned: when O(dest) is given, not in check mode
+  type: list
+  elements: str
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -130,6 +148,8 @@ def main():
             eucanetd_pidfile=dict(type='path', default='/var/run/eucalyptus/eucanetd.pid'),
             timeout=dict(type='int', default=60),
             redact_patterns=dict(type='list', elements='str', default=[]),
+            dest=dict(type='path'),
+            extra_items=dict(type='list', elements='dict', default=[]),
         ),
         supports_check_mode=True,
     )
