@@ -841,7 +841,7 @@ def preflight_time_check(host, before, after, host_time, max_offset, status_stdo
         offset = now - after
     else:
         offset = 0.0
-    sync = ''
+    sync = '; chronyc is not installed (the common role installs chrony)'
     if status_rc is not None:
         if int(status_rc) == 0:
             leap = [l.split(':', 1)[1].strip() for l in (status_stdout or '').splitlines() if l.startswith('Leap status')]

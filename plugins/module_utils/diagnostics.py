@@ -224,3 +224,20 @@ def run(module):
         items.extend(report)
     return {'changed': changed, 'items': items, 'manifest': manifest(os.uname()[1], items),
             'pidfile_restored_after': restored}
+
+
+def probe(module):
+    """The module eucalyptus.cloud.preflight_probe: run each read-only command once; a command
+    that is not installed is reported with C(missing), never as a failure."""
+    results = {}
+    for name, argv in sorted((module.params['commands'] or {}).items()):
+        if not isinstance(argv, list) or not argv:
+            module.fail_json(msg='command %s needs a non-empty argv list, got %r' % (name, argv))
+        argv = [str(a) for a in argv]
+        if _binary(module, argv[0]) is None:
+            results[name] = {'rc': None, 'stdout': '', 'stderr': '', 'missing': True,
+                             'msg': '%s is not installed' % argv[0]}
+            continue
+        rc, out, err = module.run_command(argv, check_rc=False)
+        results[name] = {'rc': rc, 'stdout': out, 'stderr': err, 'missing': False}
+    return {'changed': False, 'outputs': results}
