@@ -535,7 +535,7 @@ def _uplink_problems(ctx, groups, hostvars, doc, mido, public):
                             % (entry.get('GatewayInterface'), peer, host))
         bridge_address = _hv(hostvars, host, 'midonet_gateway_bridge_address')
         if bridge_address and mido.get('PublicGatewayIP'):
-            if str(bridge_address).split('/')[0] != str(mido.get('PublicGatewayIP')):
+            if str(bridge_address).partition('/')[0] != str(mido.get('PublicGatewayIP')):
                 problems.append('Mido PublicGatewayIP %s differs from the up-link bridge address %s '
                                 '(midonet_gateway_bridge_address) of %s'
                                 % (mido.get('PublicGatewayIP'), bridge_address, host))

@@ -21,7 +21,7 @@ description:
     invocation writes its pid into the daemon's pid file, so the module reads that file first
     and puts it back afterwards (reported as a change when it had to).
 author:
-  - eucalyptus.cloud developers
+  - Eucalyptus Cloud Developers (@eucalyptus)
 attributes:
   check_mode:
     support: full

@@ -17,7 +17,7 @@ description:
   - Meant for read-only commands (C(getent), C(date), C(chronyc tracking), C(iptables -S)); it
     never reports a change.
 author:
-  - eucalyptus.cloud developers
+  - Eucalyptus Cloud Developers (@eucalyptus)
 attributes:
   check_mode:
     support: full
