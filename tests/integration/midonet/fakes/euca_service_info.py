@@ -13,6 +13,7 @@ import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.six import string_types
 
 
 def main():
@@ -25,7 +26,7 @@ def main():
     with open(counter, "w") as fh:
         fh.write(str(n + 1))
     answer = answers[min(n, len(answers) - 1)]
-    if isinstance(answer, str):
+    if isinstance(answer, string_types):
         module.fail_json(msg=answer)
     module.exit_json(changed=False, services=answer)
 
