@@ -704,18 +704,29 @@ def _uplink_rules(chk, summary):
                     'Mido.PublicNetworkCidr %s: eucart\'s default route goes via PublicGatewayIP out of the '
                     'gateway port, so it must be on that network' % (int_to_ip(summary['public_gw']), cidr_text),
                     COLLECTION)
+    # port addresses (GatewayIP, ExternalIp) are unique and never a next hop; next hops
+    # (PublicGatewayIP, ExternalRouterIp, BgpPeerIp) may be shared by several gateways
     seen = {}
-    if summary['public_gw'] is not None:
-        seen[summary['public_gw']] = 'Mido.PublicGatewayIP'
     for gw in gateways:
-        for value, key in [(gw.get('ip'), gw.get('ip_key'))] + list(gw.get('next_hops', ())):
-            if value is None:
-                continue
-            if value in seen:
-                chk.add(key, 'gateway-distinct', '%s %s is also %s: every gateway port address and next hop must '
-                        'be a different address' % (key, int_to_ip(value), seen[value]), COLLECTION)
-            else:
-                seen[value] = key
+        value, key = gw.get('ip'), gw.get('ip_key')
+        if value is None:
+            continue
+        if value in seen:
+            chk.add(key, 'gateway-distinct', '%s %s is also %s: every gateway port needs an address of its own'
+                    % (key, int_to_ip(value), seen[value]), COLLECTION)
+        else:
+            seen[value] = key
+    hops = []
+    if summary['public_gw'] is not None:
+        hops.append((summary['public_gw'], 'Mido.PublicGatewayIP'))
+    for gw in gateways:
+        hops.extend(gw.get('next_hops', ()))
+    ports = dict(seen)
+    for value, key in hops:
+        if value in ports:
+            chk.add(ports[value], 'gateway-distinct', '%s %s is also %s: a gateway port cannot be its own next hop'
+                    % (ports[value], int_to_ip(value), key), COLLECTION)
+        seen.setdefault(value, key)
     binds = {}
     for gw in gateways:
         bind = gw.get('bind')
@@ -764,6 +775,8 @@ def _edge(chk, subnets, clusters, top_private):
             ref = cl['subnet_ref']
             sub = by_name.get(ref, single) if ref else single
         if sub is None:
+            if None in subnets:     # a global subnet is broken already (reported above)
+                continue
             chk.add(cl['path'], 'cluster-subnet', '%s (%s) has no subnet: neither a Subnet of its own nor a single '
                     'global one; the CLC accepts this and then fails at run time with "Networking configuration '
                     'not found for cluster \'%s\'"' % (cl['path'], cl['name'], cl['name']), COLLECTION)
@@ -1036,7 +1049,10 @@ def check(document, version):
 
     if mido is not None:
         mido['addresses'] = _uplink_rules(chk, mido)
-    _public_rules(chk, public, private, mido, subnets if effective_mode == 'EDGE' else [],
+    edge_subnets = []
+    if effective_mode == 'EDGE':
+        edge_subnets = subnets + [cl['subnet'] for cl in clusters if cl['subnet'] is not None]
+    _public_rules(chk, public, private, mido, edge_subnets,
                   managed if is_managed else None)
     return chk.finish()
 
