@@ -865,10 +865,9 @@ def _public_rules(chk, public, private, mido, edge_subnets, managed):
             if gw.get('cidr'):
                 lo, hi = gw['cidr']
                 if hi - lo >= 3:
-                    gw_addresses.append((lo, lo, 'the network address of %s.ExternalCidr %s' % (gw['path'],
-                                                                                              gw['cidr_text'])))
-                    gw_addresses.append((hi, hi, 'the broadcast address of %s.ExternalCidr %s' % (gw['path'],
-                                                                                                gw['cidr_text'])))
+                    where = '%s.ExternalCidr %s' % (gw['path'], gw['cidr_text'])
+                    gw_addresses.append((lo, lo, 'the network address of ' + where))
+                    gw_addresses.append((hi, hi, 'the broadcast address of ' + where))
     if gw_addresses:
         checks.append((_IntervalIndex(gw_addresses), 'public-gateway-address',
                        'holds %s: a public IP cannot be an address of the network\'s own routers'))
