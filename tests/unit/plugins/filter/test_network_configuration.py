@@ -369,6 +369,13 @@ BAD = [
      [("Clusters[0].PrivateIps", "private-gateway")], "Private IP range 10.111.0.1-10.111.0.50"),
     ("vpcmido-managed-subnet-4.3", "4.3", edit(VPC_LEGACY, ManagedSubnet=MANAGED["ManagedSubnet"]),
      [("ManagedSubnet", "managed-in-vpcmido")], "ManagedSubnet belongs to the MANAGED modes; VPCMIDO ignores it"),
+    ("edge-cluster-empty-subnet", "4.2", edit(EDGE, Clusters=[dict(EDGE["Clusters"][0], Subnet={})]),
+     [("Clusters[0].Subnet.Subnet", "required"), ("Clusters[0].Subnet.Netmask", "required"),
+      ("Clusters[0].Subnet.Gateway", "required")], 'Missing required property "Clusters[0].Subnet.Subnet"'),
+    ("gateways-not-a-list", "4.3", edit(VPC_GATEWAYS, Mido__Gateways="gw1"),
+     [("Mido.Gateways", "type")], 'Can not bind "Mido.Gateways": expected a list, got "gw1"'),
+    ("managed-novlan-on-4.4", "4.4", MANAGED_NOVLAN,
+     [("ManagedSubnet", "managed-removed")], "logs fault 1017 and keeps no network configuration at all"),
     ("not-an-object", "4.4", ["Mode", "EDGE"],
      [("", "type")], "The document must be a JSON object"),
 ]
