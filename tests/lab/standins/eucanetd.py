@@ -85,8 +85,8 @@ import time
 import urllib.error
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+HERE = os.path.dirname(os.path.realpath(__file__))   # /usr/sbin/eucanetd is a symlink in the package
+sys.path[:0] = [HERE, "/usr/share/eucalyptus/lab"]
 try:
     import gni  # tests/lab/standins/gni.py (installed next to this file by the lab package)
 except ImportError:  # pragma: no cover - the package always ships it
@@ -734,6 +734,13 @@ class Eucanetd:
             bpid = bp["id"] if bp else self.post("bridges/%s/ports" % br["id"], "port", {"type": "Bridge"})
             self.post("ports/%s/link" % link["id"], "link", {"peerId": bpid})
             self.info("linked eucart port %s to eucabr port %s" % (link["id"], bpid))
+        # gateway ports the GNI no longer names go first (pass2): they hold the interfaces
+        gw_ips = {g["ip"] for g in gws}
+        for p in list(rports):
+            if p["id"] != link["id"] and not p.get("peerId") and p.get("portAddress") not in gw_ips:
+                self.delete("ports/%s" % p["id"])
+                rports.remove(p)
+                self.info("deleted stale eucart port %s (%s)" % (p["id"], p.get("portAddress")))
         wanted_routes = [(INT_NET, INT_LEN, link["id"], None)]
         gw_ports = []
         for g, h in zip(gws, hosts):
@@ -758,12 +765,6 @@ class Eucanetd:
             if self.v >= (4, 4):
                 wanted_routes.append((g["peer"], 32, port["id"], None))
             wanted_routes.append(("0.0.0.0", 0, port["id"], g["peer"]))
-        # gateway ports and their routes that the GNI no longer names (pass2)
-        keep = {link["id"]} | {p["id"] for p in gw_ports}
-        for p in rports:
-            if p["id"] not in keep and not p.get("peerId"):
-                self.delete("ports/%s" % p["id"])
-                self.info("deleted stale eucart port %s (%s)" % (p["id"], p.get("portAddress")))
         routes = self.ensure_routes(rt["id"], wanted_routes)
         want = set(wanted_routes)
         for r in routes:
@@ -948,8 +949,6 @@ class Eucanetd:
             self.delete_vpc_objects(cache)
             if self.v == (4, 2) and mode == "F":
                 self.delete_core(cache)
-                cache["ports"] = self.get("ports", "port")
-                self.delete_unconnected(cache)
             return
         # 4.3/4.4 -C / -Z: the metadata-proxy teardown is retried forever while it fails (6.3)
         while True:
