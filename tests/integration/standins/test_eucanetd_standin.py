@@ -234,9 +234,16 @@ def test_loop_builds_the_core_and_deletes_what_the_gni_lacks(world, ver):
     api, e = world(ver)
     seed(api)
     vr = add_vpc_objects(api)
+    other = api.post("routers", {"name": "someone-elses", "tenantId": "other"})
+    lonely = api.post("routers/%s/ports" % other, {"portAddress": "192.0.2.9", "networkAddress": "192.0.2.0",
+                                                   "networkLength": 24},
+                      V + ("Port-v2+json" if FLAVOR[ver] == 1 else "Port-v3+json"))
     p = e.start("-d")
     assert wait_for(lambda: core_built(api)), e.stop(p)[1]
     assert wait_for(lambda: not api.named("routers", "vr_vpc-56403811_2"))
+    # 4.3+: the first pass deletes unconnected objects (every port with neither peer nor interface)
+    assert (lonely in {x["id"] for x in api.get("ports")}) is (ver in ("4.1", "4.2"))
+    assert api.named("routers", "someone-elses")
     rt, = api.named("routers", "eucart")
     br, = api.named("bridges", "eucabr")
     assert rt["tenantId"] == br["tenantId"] == "euca_tenant_1"
