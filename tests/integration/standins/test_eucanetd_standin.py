@@ -720,12 +720,14 @@ def test_lab_packages_names_provides_units(tmp_path):
         files = subprocess.run(["dpkg-deb", "-c", path], capture_output=True, text=True, check=True).stdout
         return fields, files
     want = {
-        ("4.4", "eucalyptus-cc"): ("Provides: eucalyptus-cluster", ["./lib/systemd/system/eucalyptus-cluster.service",
-                                   "./lib/systemd/system/eucalyptus-cc.service -> eucalyptus-cluster.service",
-                                   "./usr/sbin/eucalyptus-cluster -> "]),
-        ("4.4", "eucalyptus-nc"): ("Provides: eucalyptus-node", ["./lib/systemd/system/eucalyptus-node.service",
-                                   "./lib/systemd/system/eucalyptus-nc.service -> eucalyptus-node.service",
-                                   "./usr/sbin/eucalyptus-node -> "]),
+        ("4.4", "eucalyptus-cc"): ("Provides: eucalyptus-cluster", [
+            "./lib/systemd/system/eucalyptus-cluster.service",
+            "./lib/systemd/system/eucalyptus-cc.service -> eucalyptus-cluster.service",
+            "./usr/sbin/eucalyptus-cluster -> "]),
+        ("4.4", "eucalyptus-nc"): ("Provides: eucalyptus-node", [
+            "./lib/systemd/system/eucalyptus-node.service",
+            "./lib/systemd/system/eucalyptus-nc.service -> eucalyptus-node.service",
+            "./usr/sbin/eucalyptus-node -> "]),
         ("4.4", "eucanetd"): (None, ["./lib/systemd/system/eucanetd.service", "./usr/sbin/eucanetd -> "]),
         ("4.1", "eucalyptus-cc"): (None, ["./etc/init.d/eucalyptus-cc"]),
         ("4.1", "eucalyptus-nc"): (None, ["./etc/init.d/eucalyptus-nc"]),
