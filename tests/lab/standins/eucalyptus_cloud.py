@@ -475,8 +475,15 @@ def chown_tree(p, user):
 
 
 def log(msg):
-    sys.stderr.write("%s eucalyptus-cloud(lab): %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), msg))
+    """stderr and $EUCALYPTUS/var/log/eucalyptus/cloud-output.log (the file the product writes)."""
+    line = "%s eucalyptus-cloud(lab): %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), msg)
+    sys.stderr.write(line)
     sys.stderr.flush()
+    try:
+        with open(ec.path("var/log/eucalyptus/cloud-output.log"), "a") as f:
+            f.write(line)
+    except OSError:
+        pass
 
 
 def db_password():
@@ -1004,11 +1011,12 @@ class CLC(object):
             except Exception as e:  # noqa: BLE001 - keep checking
                 log("state check failed: %r" % e)
                 changed = False
-            self.wake.wait(0.05 if changed else check_interval())
+            # a registration or property change (wake) is checked soon: the product starts a
+            # new service asynchronously right after registering it
+            self.wake.wait(min(0.2, check_interval()) if changed else check_interval())
             self.wake.clear()
-            # a registration (wake) is checked soon, as the product starts it asynchronously
             if not self.stopping:
-                time.sleep(min(0.5, check_interval()))
+                time.sleep(min(0.2, check_interval()))
 
     # -- credentials
     def secret_for(self, akid):
