@@ -200,7 +200,7 @@ def _cidr_hosts(network, plen):
 
 def _netmask_ok(value):
     """Contiguous netmask (the CLC's NetmaskValidator bit walk)."""
-    inverted = (~value) & 0xffffffff
+    inverted = value ^ 0xffffffff
     return (inverted & (inverted + 1)) == 0
 
 
@@ -480,7 +480,7 @@ def _subnet(chk, obj, path, known):
 def _subnet_hosts(sub):
     """IPRange.fromSubnet: the subnet without its network and broadcast addresses."""
     lo = sub['net']
-    hi = sub['net'] | ((~sub['mask']) & 0xffffffff)
+    hi = sub['net'] | (sub['mask'] ^ 0xffffffff)
     if lo + 1 <= hi - 1:
         return lo + 1, hi - 1
     return lo, hi
@@ -515,7 +515,7 @@ def _managed_subnet(chk, obj, path):
         elif seg & (seg - 1):
             chk.add(path + '.SegmentSize', 'managed-subnet', 'Invalid managed subnet due to SegmentSize not being '
                     'a power of 2 for subnet "%s": "%s"' % (path, seg))
-    size = ((~netmask) & 0xffffffff) + 1
+    size = (netmask ^ 0xffffffff) + 1
     usable = size // (seg or DEF_SEGMENT)
     lo_vlan, hi_vlan = fields['MinVlan'], fields['MaxVlan']
     if lo_vlan:
@@ -539,7 +539,7 @@ def _managed_subnet(chk, obj, path):
         elif hi_vlan > MAX_VLAN:
             chk.add(path + '.MaxVlan', 'managed-subnet', 'Invalid managed subnet due to MaxVlan for subnet "%s": '
                     '"%s" > "%s"' % (path, hi_vlan, MAX_VLAN))
-    return subnet, subnet | ((~netmask) & 0xffffffff)
+    return subnet, subnet | (netmask ^ 0xffffffff)
 
 
 def _gateway_entry(chk, gw, path, new_form, bgp, known):
@@ -640,7 +640,7 @@ def _mido(chk, mido, known):
         if version in ('4.2', '4.3'):
             chk.require(mido, 'EucanetdHost', 'Mido.EucanetdHost')
         if new_form or len(legacy_top) < 3:
-            if gateways is None:
+            if mido.get('Gateways') is None or not known['gateway']:
                 chk.require({}, 'Gateways', 'Mido.Gateways')
             for i, gw in enumerate(gateways or ()):
                 path = 'Mido.Gateways[%d]' % i
@@ -704,18 +704,29 @@ def _uplink_rules(chk, summary):
                     'Mido.PublicNetworkCidr %s: eucart\'s default route goes via PublicGatewayIP out of the '
                     'gateway port, so it must be on that network' % (int_to_ip(summary['public_gw']), cidr_text),
                     COLLECTION)
+    # port addresses (GatewayIP, ExternalIp) are unique and never a next hop; next hops
+    # (PublicGatewayIP, ExternalRouterIp, BgpPeerIp) may be shared by several gateways
     seen = {}
-    if summary['public_gw'] is not None:
-        seen[summary['public_gw']] = 'Mido.PublicGatewayIP'
     for gw in gateways:
-        for value, key in [(gw.get('ip'), gw.get('ip_key'))] + list(gw.get('next_hops', ())):
-            if value is None:
-                continue
-            if value in seen:
-                chk.add(key, 'gateway-distinct', '%s %s is also %s: every gateway port address and next hop must '
-                        'be a different address' % (key, int_to_ip(value), seen[value]), COLLECTION)
-            else:
-                seen[value] = key
+        value, key = gw.get('ip'), gw.get('ip_key')
+        if value is None:
+            continue
+        if value in seen:
+            chk.add(key, 'gateway-distinct', '%s %s is also %s: every gateway port needs an address of its own'
+                    % (key, int_to_ip(value), seen[value]), COLLECTION)
+        else:
+            seen[value] = key
+    hops = []
+    if summary['public_gw'] is not None:
+        hops.append((summary['public_gw'], 'Mido.PublicGatewayIP'))
+    for gw in gateways:
+        hops.extend(gw.get('next_hops', ()))
+    ports = dict(seen)
+    for value, key in hops:
+        if value in ports:
+            chk.add(ports[value], 'gateway-distinct', '%s %s is also %s: a gateway port cannot be its own next hop'
+                    % (ports[value], int_to_ip(value), key), COLLECTION)
+        seen.setdefault(value, key)
     binds = {}
     for gw in gateways:
         bind = gw.get('bind')
@@ -764,6 +775,8 @@ def _edge(chk, subnets, clusters, top_private):
             ref = cl['subnet_ref']
             sub = by_name.get(ref, single) if ref else single
         if sub is None:
+            if None in subnets:     # a global subnet is broken already (reported above)
+                continue
             chk.add(cl['path'], 'cluster-subnet', '%s (%s) has no subnet: neither a Subnet of its own nor a single '
                     'global one; the CLC accepts this and then fails at run time with "Networking configuration '
                     'not found for cluster \'%s\'"' % (cl['path'], cl['name'], cl['name']), COLLECTION)
@@ -852,10 +865,9 @@ def _public_rules(chk, public, private, mido, edge_subnets, managed):
             if gw.get('cidr'):
                 lo, hi = gw['cidr']
                 if hi - lo >= 3:
-                    gw_addresses.append((lo, lo, 'the network address of %s.ExternalCidr %s' % (gw['path'],
-                                                                                              gw['cidr_text'])))
-                    gw_addresses.append((hi, hi, 'the broadcast address of %s.ExternalCidr %s' % (gw['path'],
-                                                                                                gw['cidr_text'])))
+                    where = '%s.ExternalCidr %s' % (gw['path'], gw['cidr_text'])
+                    gw_addresses.append((lo, lo, 'the network address of ' + where))
+                    gw_addresses.append((hi, hi, 'the broadcast address of ' + where))
     if gw_addresses:
         checks.append((_IntervalIndex(gw_addresses), 'public-gateway-address',
                        'holds %s: a public IP cannot be an address of the network\'s own routers'))
@@ -899,12 +911,13 @@ def _clusters(chk, doc, known, subnet_names):
         _mac(chk, fields['MacPrefix'], path + '.MacPrefix')
         sub_obj = chk.typed(cl, 'Subnet', path + '.Subnet')
         entry = {'name': name, 'path': path, 'subnet': None, 'subnet_ref': None, 'subnet_error': False,
-                 'private': None, 'has_subnet': _truthy(sub_obj), 'has_private': _truthy(cl.get('PrivateIps'))}
-        if len(subnet_names) > 1 or _truthy(sub_obj):
+                 'private': None, 'has_subnet': sub_obj is not None, 'has_private': _truthy(cl.get('PrivateIps'))}
+        # (a Subnet object is "true" to the CLC's Groovy even when empty)
+        if len(subnet_names) > 1 or sub_obj is not None:
             if sub_obj is None:
                 chk.require({}, 'Subnet', path + '.Subnet')
                 entry['subnet_error'] = True
-            elif _truthy(sub_obj):
+            else:
                 ref = sub_obj.get('Name')
                 others = [k for k in ('Subnet', 'Netmask', 'Gateway') if _truthy(sub_obj.get(k))]
                 if ref is not None and _text(ref) in subnet_names and not others:
@@ -1036,7 +1049,10 @@ def check(document, version):
 
     if mido is not None:
         mido['addresses'] = _uplink_rules(chk, mido)
-    _public_rules(chk, public, private, mido, subnets if effective_mode == 'EDGE' else [],
+    edge_subnets = []
+    if effective_mode == 'EDGE':
+        edge_subnets = subnets + [cl['subnet'] for cl in clusters if cl['subnet'] is not None]
+    _public_rules(chk, public, private, mido, edge_subnets,
                   managed if is_managed else None)
     return chk.finish()
 
