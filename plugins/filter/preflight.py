@@ -60,6 +60,8 @@ def _hv(hostvars, host, name, default=None):
         value = hv.get(name, default) if hasattr(hv, 'get') else hv[name]
     except KeyError:
         return default
+    except Exception:  # a value templated from what this host's context cannot see: unknown here
+        return default
     return default if value is None else value
 
 
@@ -380,7 +382,18 @@ def _loader_get(name):
         return None
 
 
+def _doc_not_ready(ctx, check):
+    return [_record(check, ALL, SKIPPED,
+                    'network.json cannot be rendered before the hosts are read (%s): checked again in the report, '
+                    'after the host checks' % ctx.get('network_configuration_error'))]
+
+
 def _check_network_rules(ctx, version, mode, loader_get=None):
+    if ctx.get('network_configuration_error'):
+        if ctx.get('final'):
+            return [_record('network.configuration', ALL, FAILED,
+                            'network.json cannot be rendered: %s' % ctx.get('network_configuration_error'))]
+        return _doc_not_ready(ctx, 'network.configuration')
     doc = ctx.get('network_configuration')
     if mode is None or version is None:
         return [_record('network.configuration', ALL, SKIPPED, 'no valid version and mode to check network.json against')]
@@ -720,7 +733,7 @@ def preflight_host_interfaces(host, groups, hostvars, ctx):
         if mode in ('EDGE', 'MANAGED-NOVLAN'):
             add(bridge, True, 'VNET_BRIDGE (the NC bridge with the NIC)')
         elif mode == 'VPCMIDO':
-            add(bridge, True, 'VNET_BRIDGE (in VPCMIDO a bridge without the NIC)')
+            add(bridge, True, 'VNET_BRIDGE (in VPCMIDO a bridge without the NIC)', 'eucalyptus_nc')
         if mode in ('EDGE', 'MANAGED'):
             add(pub, False, 'VNET_PUBINTERFACE')
         if mode == 'EDGE':

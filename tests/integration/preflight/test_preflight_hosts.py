@@ -83,7 +83,9 @@ def _wrong_dns(inv):
 
 
 def _missing_bridge(inv):
-    inv["all"]["children"]["nc"]["hosts"]["nc1"]["eucalyptus_common_vnet_bridge"] = "br9"
+    # an interface the operator names for the host (VPCMIDO's VNET_BRIDGE is made by eucalyptus_nc)
+    inv["all"]["children"]["nc"]["hosts"]["nc1"]["preflight_interfaces"] = [{"name": "br9", "bridge": True,
+                                                                              "why": "storage bridge"}]
 
 
 def _not_a_bridge(inv):
@@ -106,7 +108,7 @@ def _missing_external_interface(inv):
 # kinds do not mask each other, so two runs carry all the cases.
 HOST_CASES = [
     ("bridge-missing", "bad-1", _missing_bridge, "host.interfaces", "nc1",
-     "br9 (VNET_BRIDGE (in VPCMIDO a bridge without the NIC)) does not exist"),
+     "br9 (storage bridge) does not exist"),
     ("gateway-external-interface", "bad-1", _missing_external_interface, "host.interfaces", "frontend",
      "em1 (midonet_gateway_external_interface (MASQUERADE out of it)) does not exist"),
     ("os-not-el7", "bad-1", _unsupported_os, "host.os", "frontend", "does not run Eucalyptus 4.4 (supported: RedHat-7)"),
