@@ -160,12 +160,14 @@ class Result(object):
         return [r for r in self.records() if r["status"] == "failed"]
 
     def failure_message(self):
+        """The message of the run's last failed task (a rescued render of network.json comes earlier)."""
+        message = ""
         for play in self.data["plays"]:
             for task in play["tasks"]:
                 for result in task["hosts"].values():
                     if result.get("failed"):
-                        return result.get("msg", "")
-        return ""
+                        message = result.get("msg", "")
+        return message
 
     def report_lines(self):
         lines = []
