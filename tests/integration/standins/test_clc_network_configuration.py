@@ -66,10 +66,12 @@ BAD = [
     ("4.4", change(EDGE, ["InstanceDnsDomain"], ".internal"), 'Invalid domain "InstanceDnsDomain": ".internal"'),
     ("4.4", change(EDGE, ["Clusters", 0, "Subnet", "Netmask"], "255.0.255.0"), 'Invalid netmask for "Clusters[0].Subnet.Netmask"'),
     ("4.4", change(EDGE, ["Clusters", 0, "Subnet", "Gateway"], "10.112.0.1"), 'Invalid gateway due to subnet/netmask'),
-    ("4.4", change(EDGE, ["Clusters", 0, "PrivateIps"], ["10.200.0.1"]), "Private IP range 10.200.0.1 not valid for subnet/netmask 10.111.0.0/255.255.0.0 for cluster PARTI00"),
+    ("4.4", change(EDGE, ["Clusters", 0, "PrivateIps"], ["10.200.0.1"]),
+     "Private IP range 10.200.0.1 not valid for subnet/netmask 10.111.0.0/255.255.0.0 for cluster PARTI00"),
     ("4.4", change(EDGE, ["Clusters"], delete=True), "A single subnet must be configured when clusters are not specified."),
     ("4.4", change(EDGE, ["ManagedSubnet"], {"Subnet": "172.16.0.0"}), "Unexpected ManagedSubnet declaration in EDGE mode"),
-    ("4.4", change(LEGACY, ["Subnets"], [{"Name": "a", "Subnet": "10.0.0.0", "Netmask": "255.0.0.0", "Gateway": "10.0.0.1"}]), "Unexpected Subnets declaration for non-EDGE mode"),
+    ("4.4", change(LEGACY, ["Subnets"], [{"Name": "a", "Subnet": "10.0.0.0", "Netmask": "255.0.0.0", "Gateway": "10.0.0.1"}]),
+     "Unexpected Subnets declaration for non-EDGE mode"),
     ("4.4", change(LEGACY, ["PrivateIps"], ["10.0.0.5"]), "Private IP configuration not permitted for VPCMIDO."),
     ("4.4", change(LEGACY, ["Mido"], delete=True), 'Missing required property "Mido"'),
     ("4.1", change(LEGACY, ["Mido", "EucanetdHost"], delete=True), 'Missing required property "Mido.EucanetdHost"'),
@@ -88,7 +90,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("line,doc,message", BAD, ids=[m[:40] for _, _, m in BAD])
+@pytest.mark.parametrize("line,doc,message", BAD, ids=[m[:40] for _line, _doc, m in BAD])
 def test_bad(line, doc, message):
     with pytest.raises(clc.ConfigError) as e:
         clc.validate_network_configuration(json.dumps(doc), line)

@@ -70,7 +70,7 @@ def read_conf(p=None):
         s = line.strip()
         if not s or s.startswith("#") or "=" not in s:
             continue
-        k, _, v = s.partition("=")
+        k, _sep, v = s.partition("=")
         k = k.strip()
         if not k.replace("_", "").isalnum():
             continue
@@ -107,7 +107,7 @@ def local_ips():
     ips = []
     try:
         out = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True,
-                             timeout=5).stdout
+                             timeout=5, check=False).stdout
         for line in out.splitlines():
             f = line.split()
             if "inet" in f:
@@ -207,7 +207,7 @@ class PG(object):
             elif t == b"D":
                 n = struct.unpack("!h", body[:2])[0]
                 off, row = 2, []
-                for _ in range(n):
+                for _i in range(n):
                     ln = struct.unpack("!i", body[off:off + 4])[0]
                     off += 4
                     if ln < 0:
