@@ -189,6 +189,9 @@ def clouds():
             c.start()
         yield made
     finally:
+        for c in made.values():     # stop both at once, then clean up
+            if c.proc and c.proc.poll() is None:
+                c.proc.send_signal(signal.SIGTERM)
         for c in made.values():
             c.cleanup()
 

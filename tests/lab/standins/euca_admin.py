@@ -37,7 +37,6 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import euca_common as ec  # noqa: E402
@@ -828,7 +827,7 @@ def get_credentials41(a):
     url = "%s/getX509?%s" % ("http://127.0.0.1:%d" % ec.clc_port(), urllib.parse.urlencode(
         {"account": a.cred_account, "user": a.cred_user, "force": "true", "code": rows[0][0]}))
     try:
-        with urllib.request.urlopen(url, timeout=30) as r:
+        with ec.urlopen(url, timeout=30) as r:
             data = r.read()
     except OSError as e:
         out(str(getattr(e, "reason", e)))
@@ -843,7 +842,7 @@ def register_nodes41(nodes, register, a):
     conf_file = ec.conf_path()
     cc_port = int(ec.read_conf().get("CC_PORT") or 8774)
     try:
-        with urllib.request.urlopen("http://127.0.0.1:%d/axis2/services" % cc_port, timeout=5) as r:
+        with ec.urlopen("http://127.0.0.1:%d/axis2/services" % cc_port, timeout=5) as r:
             body = r.read().decode("utf-8", "replace")
     except OSError:
         body = ""

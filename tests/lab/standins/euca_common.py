@@ -26,11 +26,15 @@ import socket
 import struct
 import subprocess
 
-try:
-    from urllib.request import Request, urlopen
-    from urllib.error import HTTPError, URLError
-except ImportError:  # pragma: no cover
-    raise
+from urllib.request import ProxyHandler, Request, build_opener
+from urllib.error import HTTPError, URLError
+
+# no proxies from the environment: the stand-ins talk to cloud hosts directly
+_OPENER = build_opener(ProxyHandler({}))
+
+
+def urlopen(req, timeout=30):
+    return _OPENER.open(req, timeout=timeout)
 
 
 def euca_home():

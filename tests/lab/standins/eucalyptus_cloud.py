@@ -66,7 +66,7 @@ import sys
 import threading
 import time
 import urllib.parse
-import urllib.request
+import urllib.error
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -888,7 +888,7 @@ class CLC(object):
         else:
             url = "http://%s:%d/services/Heartbeat" % (s["host"], s["port"])
         try:
-            with urllib.request.urlopen(url, timeout=1) as r:
+            with ec.urlopen(url, timeout=1) as r:
                 return cluster or r.status == 200
         except urllib.error.HTTPError:
             return cluster
@@ -939,7 +939,7 @@ class CLC(object):
         """The NODES of a CC: its lab endpoint /lab/nodes (JSON list), else the local eucalyptus.conf
         when the CC runs on this host."""
         try:
-            with urllib.request.urlopen("http://%s:%d/lab/nodes" % (cc["host"], cc["port"]), timeout=2) as r:
+            with ec.urlopen("http://%s:%d/lab/nodes" % (cc["host"], cc["port"]), timeout=2) as r:
                 v = json.loads(r.read().decode())
                 if isinstance(v, list):
                     return [str(x) for x in v]
@@ -991,7 +991,8 @@ class CLC(object):
             enabled = [s for s in svcs if s["type"] == "cluster" and s["partition"] == zone and s["state"] == "ENABLED"]
             clusters.append({"name": zone, "cc_host": enabled[0]["host"] if enabled else None,
                              "nodes": [n["host"] for n in nodes if n["zone"] == zone]})
-        mode = nc.get("Mode") or ec.read_conf().get("VNET_MODE") or "EDGE"
+        # the document's Mode (absent: EDGE); without a document, VNET_MODE of eucalyptus.conf
+        mode = nc.get("Mode") or ("EDGE" if nc else ec.read_conf().get("VNET_MODE") or "EDGE")
         return {"version": LINE, "mode": mode, "enabled_clc_ip": self.ip, "network_configuration": nc,
                 "clusters": clusters}
 
