@@ -746,6 +746,10 @@ def preflight_host_interfaces(host, groups, hostvars, ctx):
             add(extra.get('name'), extra.get('bridge', False), extra.get('why', 'preflight_interfaces'))
         else:
             add(extra, False, 'preflight_interfaces')
+    optional = set(str(n) for n in (var('preflight_skip_interfaces', []) or []))
+    for item in wanted:
+        if item['name'] in optional:
+            item['note'] = 'is absent and not required (preflight_skip_interfaces)'
     seen = {}
     for item in wanted:
         if item['name'] in seen:
@@ -768,7 +772,9 @@ def preflight_interfaces_check(wanted, facts, host):
         name = item['name']
         fact = facts.get(_fact_key(name)) or {}
         if name not in present:
-            if item.get('created_by'):
+            if item.get('note'):
+                skipped.append('%s (%s) %s' % (name, item['why'], item['note']))
+            elif item.get('created_by'):
                 skipped.append('%s (%s) is created by the %s role' % (name, item['why'], item['created_by']))
             else:
                 failed.append('%s (%s) does not exist' % (name, item['why']))
