@@ -50,8 +50,8 @@ options:
     type: raw
   src:
     description:
-      - A file on the host whose contents become the value of O(name), as the version's tool reads
-        it (4.1 C(-f): raw; C(euctl NAME=@FILE): stripped). The comparison uses the same rule.
+      - "A file on the host whose contents become the value of O(name), as the version's tool reads
+        it (4.1 C(-f): raw; C(euctl NAME=@FILE): stripped). The comparison uses the same rule."
       - The file is given to the tool itself, so the CLC receives exactly that file.
     type: path
 notes:
