@@ -455,3 +455,12 @@ def test_nodes_41_sync_failure(tmp_path):
     out = run(em.run_nodes, mod)
     assert out.failed and 'could not copy the keys to 10.0.0.8' in out.result['msg']
     assert out.result['nodes'] == ['10.0.0.8'] and out.result['changed'] is True
+
+
+def test_secret_property_values_join_no_log():
+    cloud = Props42({'objectstorage.s3provider.s3secretkey': 'oldsecretvalue', 'a.b': 'x'})
+    mod = prop_module(cloud, properties={'objectstorage.s3provider.s3secretkey': 'newsecretvalue', 'a.b': 'x'})
+    out = run(em.run_property, mod)
+    assert not out.failed and out.result['changed'] is True
+    assert {'oldsecretvalue', 'newsecretvalue'} <= mod.no_log_values
+    assert 'x' not in mod.no_log_values
