@@ -90,7 +90,7 @@ class Cloud42(object):
         if tool == 'euserv-describe-services':
             assert '--show-empty-fields' in argv
             if self.states and self.services:
-                t, z, n, h, _ = self.services[-1]
+                t, z, n, h = self.services[-1][:4]
                 self.services[-1] = (t, z, n, h, self.states.pop(0))
             if '--group-by-host' in argv:
                 rows = [['SERVICE', h, t, n, s] for t, z, n, h, s in self.services]
