@@ -10,7 +10,7 @@ import os
 import subprocess
 import time
 
-from conftest import failed, ok
+from euca_cloud import failed, ok
 from module_runner import controller_bin, target_python
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
