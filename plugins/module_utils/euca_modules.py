@@ -186,7 +186,7 @@ def _set_shown(gen, name, src):
     tool = t41.MODIFY_PROPERTY if gen == '41' else t42.EUCTL
     if src is not None:
         return '%s %s%s=%s%s' % (tool, '-f ' if gen == '41' else '', name, '' if gen == '41' else '@', src)
-    return '%s %s%s=…' % (tool, '-p ' if gen == '41' else '', name)
+    return '%s %s%s=...' % (tool, '-p ' if gen == '41' else '', name)
 
 
 def run_property(module):

@@ -93,7 +93,7 @@ tools:
   returned: always
   type: str
 commands:
-  description: The admin tool command lines run, in order (values replaced by C(…)).
+  description: The admin tool command lines run, in order (values replaced by C(...)).
   returned: always
   type: list
   elements: str
