@@ -35,9 +35,6 @@ class EucaCloud(object):
         c = self.c
         r = c.run("euca_conf", "--initialize") if self.line == "4.1" else c.run("clcadmin-initialize-cloud")
         assert r.returncode == 0, r.stdout + r.stderr
-        # the product's JVM writes its output to cloud-output.log; the stand-in's goes to clc.log
-        os.makedirs(c.p("var/log/eucalyptus"), exist_ok=True)
-        os.symlink(c.p("clc.log"), c.p("var/log/eucalyptus/cloud-output.log"))
         c.start()
         # the CC answers on the host's CC_PORT (4.1 euca_conf --register-nodes asks 127.0.0.1:CC_PORT)
         conf = c.p("etc/eucalyptus/eucalyptus.conf")

@@ -119,7 +119,7 @@ def test_storage_wait_timeout_then_broken_then_enabled(cloud):
     assert 2.5 < time.time() - started < 30
     assert "service zone1-sc did not reach enabled within 3s; last state seen: broken" in r["msg"]
     assert r["changed"] is True and r["service"]["state"] == "broken"
-    with open(cloud.c.p("clc.log")) as f:
+    with open(cloud.c.p("var/log/eucalyptus/cloud-output.log")) as f:      # written by the CLC stand-in
         last = [ln for ln in f.read().splitlines() if ln.strip()]
     assert last and "last lines of cloud-output.log" in r["msg"] and r["msg"].rstrip().endswith(last[-1].rstrip())
     assert cloud.services_db()["zone1-sc"][3] == "broken"
