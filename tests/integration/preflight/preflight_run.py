@@ -126,8 +126,8 @@ class Result(object):
         try:
             self.data = json.loads(proc.stdout)
         except ValueError:
-            raise AssertionError("%s: no json output (rc %d): %s %s" % (name, proc.returncode, proc.stdout[-2000:],
-                                                                         proc.stderr[-2000:]))
+            raise AssertionError("%s: no json output (rc %d): %s %s"
+                                 % (name, proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:]))
 
     @property
     def stats(self):

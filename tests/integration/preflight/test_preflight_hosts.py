@@ -94,8 +94,8 @@ def _wrong_dns(inv):
 
 def _missing_bridge(inv):
     # an interface the operator names for the host (VPCMIDO's VNET_BRIDGE is made by eucalyptus_nc)
-    inv["all"]["children"]["nc"]["hosts"]["nc1"]["preflight_interfaces"] = [{"name": "br9", "bridge": True,
-                                                                              "why": "storage bridge"}]
+    inv["all"]["children"]["nc"]["hosts"]["nc1"]["preflight_interfaces"] = [
+        {"name": "br9", "bridge": True, "why": "storage bridge"}]
 
 
 def _not_a_bridge(inv):

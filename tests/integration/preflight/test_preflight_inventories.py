@@ -167,9 +167,9 @@ CASES = [
      "network.addresses", "Mido EucanetdHost '198.51.100.10' is an IP: eucanetd 4.3 matches it against the MidoNet host name"),
     ("eucanetd-host-not-clc", vpc_inventory, _doc_set("Mido.EucanetdHost", "nc1.euca"), "network.addresses",
      "Mido EucanetdHost 'nc1.euca' is not the CLC"),
-    ("cluster-not-a-zone", edge_inventory, _doc_set("Clusters", [dict(copy.deepcopy(edge_inventory()["all"]["vars"]
-                                                                            ["eucalyptus_network_configuration"]
-                                                                            ["Clusters"][0]), Name="PARTI00")]),
+    ("cluster-not-a-zone", edge_inventory,
+     _doc_set("Clusters", [dict(copy.deepcopy(
+         edge_inventory()["all"]["vars"]["eucalyptus_network_configuration"]["Clusters"][0]), Name="PARTI00")]),
      "network.clusters", "Clusters PARTI00 are not zones of the inventory"),
     ("managed-segment-too-large", managed_inventory,
      _doc_set("ManagedSubnet", {"Subnet": "172.16.0.0", "Netmask": "255.255.255.224", "SegmentSize": "64",

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from test_eucanetd_standin import GW_IP, PUB_GW, TOP, build, seed, world  # noqa: F401  (world: fixture)
+from test_eucanetd_standin import GW_IP, PUB_GW, TOP, build, seed, world  # noqa: F401  pylint: disable=unused-import  (world: fixture)
 
 PLAYBOOK = """
 - hosts: localhost

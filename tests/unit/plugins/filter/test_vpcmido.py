@@ -81,7 +81,8 @@ def raw(default_route=True, bound=True, linked=True, router='eucart', bridge='eu
                 tunnel_zones=[], members={})
 
 
-def problems(config=LEGACY, **kw):
+def problems(config=None, **kw):
+    config = LEGACY if config is None else config
     topology = describe_topology(raw(**kw))[0]
     return vpcmido_core_problems(topology, config)
 

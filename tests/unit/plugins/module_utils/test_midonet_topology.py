@@ -240,8 +240,9 @@ def test_cidr_and_state_rules():
 
 def test_peer_outside_the_read_devices_is_shown_by_id():
     raw = dict(kinds=['routers', 'bridges', 'ports', 'hosts'], routers=[dict(id=R1, name='eucart', adminStateUp=True)],
-               bridges=[], hosts=[], ports=[dict(id=P_RT, deviceId=R1, type='Router', adminStateUp=True, peerId=P_BR,
-                                                portAddress='169.254.0.1', networkAddress='169.254.0.0',
-                                                networkLength=17, portMac='m', hostId=None, interfaceName=None)])
+               bridges=[], hosts=[],
+               ports=[dict(id=P_RT, deviceId=R1, type='Router', adminStateUp=True, peerId=P_BR,
+                           portAddress='169.254.0.1', networkAddress='169.254.0.0',
+                           networkLength=17, portMac='m', hostId=None, interfaceName=None)])
     dummy, dummy2, listing = topo.describe_topology(raw)
     assert 'port port0 device router0 state up mac m address 169.254.0.1 net 169.254.0.0/17 peer %s' % P_BR in listing
