@@ -75,38 +75,42 @@ def test_split_tables_one_save_plans_like_two():
 
 def test_create_from_empty_legacy():
     plan = netfilter.plan_masquerade(NAT_LEGACY_EMPTY, FILTER_LEGACY_EMPTY, ["203.0.113.5/32"], "br0")
-    assert plan["restore"] == [
+    # only additions: one process, nat (the MASQUERADE) committed before filter (the ACCEPT)
+    assert plan["calls"] == [[
         "*nat", ":EUCLOUD-MASQ - [0:0]", "-A EUCLOUD-MASQ -s 203.0.113.5/32 -o br0 -j MASQUERADE",
         "-I POSTROUTING 1 -j EUCLOUD-MASQ", "COMMIT",
         "*filter", ":EUCLOUD-FWD - [0:0]", "-A EUCLOUD-FWD -s 203.0.113.5/32 -j ACCEPT",
-        "-I FORWARD 1 -j EUCLOUD-FWD", "COMMIT"]
+        "-I FORWARD 1 -j EUCLOUD-FWD", "COMMIT"]]
     assert plan["added"] == ["203.0.113.5/32"]
 
 
 def test_idempotent_nft():
     plan = netfilter.plan_masquerade(NAT_NFT, FILTER_NFT, ["203.0.113.5/32", "203.0.113.6/32"], "br0")
-    assert plan["restore"] == [] and plan["before"] == plan["after"]
+    assert plan["calls"] == [] and plan["before"] == plan["after"]
 
 
 def test_purge_and_add():
     plan = netfilter.plan_masquerade(NAT_NFT, FILTER_NFT, ["203.0.113.5/32", "203.0.113.9/32"], "br0", purge=True)
-    assert plan["restore"] == [
-        "*nat", "-D EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE",
-        "-A EUCLOUD-MASQ -s 203.0.113.9/32 -o br0 -j MASQUERADE", "COMMIT",
-        "*filter", "-D EUCLOUD-FWD -s 203.0.113.6/32 -j ACCEPT", "-A EUCLOUD-FWD -s 203.0.113.9/32 -j ACCEPT",
-        "COMMIT"]
+    # filter removals, nat, then filter additions: two processes (a table appears once per input)
+    assert plan["calls"] == [
+        ["*filter", "-D EUCLOUD-FWD -s 203.0.113.6/32 -j ACCEPT", "COMMIT",
+         "*nat", "-D EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE",
+         "-A EUCLOUD-MASQ -s 203.0.113.9/32 -o br0 -j MASQUERADE", "COMMIT"],
+        ["*filter", "-A EUCLOUD-FWD -s 203.0.113.9/32 -j ACCEPT", "COMMIT"]]
+    assert plan["filter_split"] and sorted(plan["filter_mid"]) == [
+        "-t filter -A EUCLOUD-FWD -s 203.0.113.5/32 -j ACCEPT", "-t filter -A FORWARD -j EUCLOUD-FWD"]
     assert plan["added"] == ["203.0.113.9/32"] and plan["removed"] == ["203.0.113.6/32"]
 
 
 def test_without_purge_unlisted_stay():
     plan = netfilter.plan_masquerade(NAT_NFT, FILTER_NFT, ["203.0.113.5/32"], "br0")
-    assert plan["restore"] == []
+    assert plan["calls"] == []
 
 
 def test_interface_change_replaces():
     plan = netfilter.plan_masquerade(NAT_NFT, FILTER_NFT, ["203.0.113.5/32", "203.0.113.6/32"], "br1")
-    nat = plan["restore"][:plan["restore"].index("COMMIT") + 1]
-    assert nat == ["*nat", "-D EUCLOUD-MASQ -s 203.0.113.5/32 -o br0 -j MASQUERADE",
+    assert len(plan["calls"]) == 1
+    assert plan["calls"][0] == ["*nat", "-D EUCLOUD-MASQ -s 203.0.113.5/32 -o br0 -j MASQUERADE",
                    "-D EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE",
                    "-A EUCLOUD-MASQ -s 203.0.113.5/32 -o br1 -j MASQUERADE",
                    "-A EUCLOUD-MASQ -s 203.0.113.6/32 -o br1 -j MASQUERADE", "COMMIT"]
@@ -115,9 +119,10 @@ def test_interface_change_replaces():
 
 def test_absent_removes_chain_and_jump_only():
     plan = netfilter.plan_masquerade(NAT_NFT, FILTER_NFT, ["203.0.113.5/32", "203.0.113.6/32"], state="absent")
-    assert plan["restore"] == [
-        "*nat", "-D POSTROUTING -j EUCLOUD-MASQ", "-F EUCLOUD-MASQ", "-X EUCLOUD-MASQ", "COMMIT",
-        "*filter", "-D FORWARD -j EUCLOUD-FWD", "-F EUCLOUD-FWD", "-X EUCLOUD-FWD", "COMMIT"]
+    # the ACCEPT rules go before their MASQUERADE
+    assert plan["calls"] == [[
+        "*filter", "-D FORWARD -j EUCLOUD-FWD", "-F EUCLOUD-FWD", "-X EUCLOUD-FWD", "COMMIT",
+        "*nat", "-D POSTROUTING -j EUCLOUD-MASQ", "-F EUCLOUD-MASQ", "-X EUCLOUD-MASQ", "COMMIT"]]
 
 
 def test_duplicates_and_jumps_repaired():
@@ -125,17 +130,18 @@ def test_duplicates_and_jumps_repaired():
                           "-A EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE\n" * 3)
     filt = FILTER_NFT.replace("-A FORWARD -j EUCLOUD-FWD\n", "")
     plan = netfilter.plan_masquerade(nat, filt, ["203.0.113.5/32", "203.0.113.6/32"], "br0")
-    assert plan["restore"] == [
+    assert plan["calls"] == [[
         "*nat", "-D EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE",
         "-D EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE", "COMMIT",
-        "*filter", "-I FORWARD 1 -j EUCLOUD-FWD", "COMMIT"]
+        "*filter", "-I FORWARD 1 -j EUCLOUD-FWD", "COMMIT"]]
 
 
 def test_many_deletions_rewrite_chain():
     lines = "".join("-A EUCLOUD-MASQ -s 10.0.%d.%d/32 -o br0 -j MASQUERADE\n" % (i // 256, i % 256) for i in range(200))
     nat = NAT_NFT.replace("COMMIT", lines + "COMMIT", 1)
     plan = netfilter.plan_masquerade(nat, FILTER_NFT, ["203.0.113.5/32", "203.0.113.6/32"], "br0", purge=True)
-    nat_part = plan["restore"][:plan["restore"].index("COMMIT")]
+    assert len(plan["calls"]) == 1
+    nat_part = plan["calls"][0][:plan["calls"][0].index("COMMIT")]
     assert nat_part == ["*nat", ":EUCLOUD-MASQ - [0:0]",
                         "-A EUCLOUD-MASQ -s 203.0.113.5/32 -o br0 -j MASQUERADE",
                         "-A EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE"]
@@ -144,7 +150,66 @@ def test_many_deletions_rewrite_chain():
 
 def test_forward_false_removes_filter_chain():
     plan = netfilter.plan_masquerade(NAT_NFT, FILTER_NFT, ["203.0.113.5/32", "203.0.113.6/32"], "br0", forward=False)
-    assert plan["restore"] == ["*filter", "-D FORWARD -j EUCLOUD-FWD", "-F EUCLOUD-FWD", "-X EUCLOUD-FWD", "COMMIT"]
+    assert plan["calls"] == [["*filter", "-D FORWARD -j EUCLOUD-FWD", "-F EUCLOUD-FWD", "-X EUCLOUD-FWD", "COMMIT"]]
+
+
+def test_filter_only_change_is_one_commit():
+    # nat unchanged: the filter removals and additions commit together (the MASQUERADE set is final)
+    filt = FILTER_NFT.replace("-A EUCLOUD-FWD -s 203.0.113.6/32 -j ACCEPT\n",
+                              "-A EUCLOUD-FWD -s 203.0.113.6/32 -p tcp -j ACCEPT\n")
+    plan = netfilter.plan_masquerade(NAT_NFT, filt, ["203.0.113.5/32", "203.0.113.6/32"], "br0")
+    assert plan["calls"] == [["*filter", "-D EUCLOUD-FWD -s 203.0.113.6/32 -p tcp -j ACCEPT",
+                              "-A EUCLOUD-FWD -s 203.0.113.6/32 -j ACCEPT", "COMMIT"]]
+    assert not plan["filter_split"]
+
+
+def test_many_filter_deletions_rewrite_in_the_removal_commit():
+    lines = "".join("-A EUCLOUD-FWD -s 10.0.%d.%d/32 -j ACCEPT\n" % (i // 256, i % 256) for i in range(100))
+    filt = FILTER_NFT.replace("COMMIT", lines + "COMMIT", 1)
+    plan = netfilter.plan_masquerade(NAT_NFT, filt, ["203.0.113.5/32", "203.0.113.9/32"], "br0", purge=True)
+    first, second = plan["calls"]
+    # the rewrite (flush + refill with the kept rules) is the removal step; the new ACCEPT comes last
+    assert first[:first.index("COMMIT") + 1] == [
+        "*filter", ":EUCLOUD-FWD - [0:0]", "-A EUCLOUD-FWD -s 203.0.113.5/32 -j ACCEPT", "COMMIT"]
+    assert first[first.index("COMMIT") + 1] == "*nat"
+    assert second == ["*filter", "-A EUCLOUD-FWD -s 203.0.113.9/32 -j ACCEPT", "COMMIT"]
+
+
+FOREIGN_REFS = [
+    ("filter", "-A OTHER -j EUCLOUD-FWD"),
+    ("filter", "-A OTHER -i eth1 -g EUCLOUD-FWD"),
+    ("filter", "-A FORWARD -i br5 -j EUCLOUD-FWD"),      # a conditional jump from the parent chain
+    ("nat", "-A OTHER -j EUCLOUD-MASQ"),
+]
+
+
+@pytest.mark.parametrize("table,line", FOREIGN_REFS)
+def test_foreign_reference_refuses_chain_removal(table, line):
+    nat, filt = NAT_NFT, FILTER_NFT
+    if table == "nat":
+        nat = nat.replace("COMMIT", line + "\nCOMMIT", 1)
+    else:
+        filt = filt.replace("COMMIT", line + "\nCOMMIT", 1)
+    for kw in (dict(state="absent"), dict(state="absent", purge=True), dict(forward=False)):
+        if kw.get("forward") is False and table == "nat":
+            continue        # the nat chain stays: its references are no obstacle
+        with pytest.raises(PlanError) as err:
+            netfilter.plan_masquerade(nat, filt, ["203.0.113.5/32", "203.0.113.6/32"], "br0", **kw)
+        assert line in str(err.value) and "remove or change those rules first" in str(err.value)
+    # a chain that stays does not mind being referenced
+    plan = netfilter.plan_masquerade(nat, filt, ["203.0.113.5/32", "203.0.113.9/32"], "br0", purge=True)
+    assert plan["calls"]
+    # reading the state back never refuses
+    assert netfilter.plan_masquerade(nat, filt, [], state="absent", purge=True, check_refs=False)["calls"]
+
+
+def test_references_is_exact():
+    assert netfilter.references("-A OTHER -j EUCLOUD-FWD", "EUCLOUD-FWD")
+    assert not netfilter.references("-A OTHER -j EUCLOUD-FWD2", "EUCLOUD-FWD")
+    assert not netfilter.references("-A OTHER -m comment --comment EUCLOUD-FWD -j ACCEPT", "EUCLOUD-FWD")
+    _e, _d, rules = netfilter.parse_save(FILTER_NFT.replace("COMMIT", "-A X -j EUCLOUD-FWD2\nCOMMIT"),
+                                         ("EUCLOUD-FWD", "FORWARD"), "EUCLOUD-FWD")
+    assert rules[None] == []
 
 
 @pytest.mark.parametrize("name", ["EUCA_MASQ", "EU_FWD", "POSTROUTING", "", "a b", "X" * 29])
