@@ -217,14 +217,17 @@ def parse_addr_text(text):
     return items
 
 
-def apply_batch(module, commands):
-    """Apply all commands with one ``ip -batch -``; fail the module on error."""
+def apply_batch(module, commands, limit=ipaddrs.RETURN_LIMIT):
+    """Apply all commands with one ``ip -batch -``; fail the module on error.
+
+    ``limit``: at most this many commands in each list of the failure result (0: all), as the
+    modules' ``return_limit`` bounds the lists of a success."""
     if not commands:
         return
     data = '\n'.join(commands) + '\n'
     rc, out, err = module.run_command([ip_cmd(module), '-batch', '-'], data=data, binary_data=True)
     if rc != 0:
-        module.fail_json(**batch_failure(commands, rc, out, err))
+        module.fail_json(**batch_failure(commands, rc, out, err, limit))
 
 
 _BATCH_FAILED_AT = re.compile(r'^Command failed (?:-|\S*):(\d+)\s*$', re.M)
@@ -238,12 +241,16 @@ def _line_span(first, last, what, none):
     return 'lines %d-%d were %s' % (first, last, what)
 
 
-def batch_failure(commands, rc, out, err):
+def batch_failure(commands, rc, out, err, limit=ipaddrs.RETURN_LIMIT):
     """The failure result of an ``ip -batch`` that stopped: which lines were applied, which not.
 
     Without ``-force``, ``ip -batch`` runs the lines in order, each one acknowledged by the kernel
     before the next, and stops at the first that fails, printing ``Command failed -:N``. So lines
     1..N-1 are in effect, line N was refused and lines N+1.. were never run.
+
+    ``commands``, ``applied`` and ``not_applied`` hold at most ``limit`` lines each (the first ones;
+    0: all), ``commands_count``, ``applied_count`` and ``not_applied_count`` the totals: a failed
+    batch of 10 000 routes does not carry them all back to the controller.
     """
     text = ((err or '') + '\n' + (out or '')).strip()
     found = _BATCH_FAILED_AT.findall(text)
@@ -258,11 +265,14 @@ def batch_failure(commands, rc, out, err):
                % (n, total, failed, detail,
                   _line_span(1, n - 1, 'applied (the kernel state has changed)', 'no line was applied'),
                   _line_span(n + 1, total, 'not run', 'it was the last line')))
-        return dict(msg=msg, changed=n > 1, failed_line=n, failed_command=failed,
-                    applied=applied, not_applied=not_run, commands=commands)
+        result = dict(msg=msg, changed=n > 1, failed_line=n, failed_command=failed,
+                      applied=applied, not_applied=not_run, commands=commands)
+        return ipaddrs.bound_lists(result, ('commands', 'applied', 'not_applied'), limit)
     msg = ('ip -batch failed (%s) and did not say at which line; any of the %d lines may have been applied: '
            'check the state, or re-run the module (it reads the state again)' % (detail, total))
-    return dict(msg=msg, changed=True, failed_line=None, applied=None, not_applied=None, commands=commands)
+    result = dict(msg=msg, changed=True, failed_line=None, applied=None, not_applied=None, commands=commands,
+                  applied_count=None, not_applied_count=None)
+    return ipaddrs.bound_lists(result, ('commands',), limit)
 
 
 def require_netaddr(module):
@@ -450,7 +460,7 @@ def run_veth_uplink(module):
     if module._diff:
         result['diff'] = dict(before=before_lines, after=after_lines)
     if cmds and not module.check_mode:
-        apply_batch(module, cmds)
+        apply_batch(module, cmds, 0 if module._diff else ipaddrs.RETURN_LIMIT)
         after_lines = describe_links(parse_links(read_ip(module, ['-details', 'addr', 'show'], parse_addr_text)),
                                      names)
     result['interfaces'] = after_lines
@@ -753,6 +763,6 @@ def run_static_routes(module):
     if module._diff:
         result['diff'] = dict(before=plan['before'], after=plan['after'])
     if cmds and not module.check_mode:
-        apply_batch(module, cmds)
+        apply_batch(module, cmds, 0 if module._diff else p.get('return_limit', ipaddrs.RETURN_LIMIT))
     result['invocation'] = ipaddrs.invocation(module.params)
     module.exit_json(**result)
