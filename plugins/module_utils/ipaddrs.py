@@ -22,7 +22,10 @@ import socket
 import struct
 import traceback
 
+from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import string_types
 
 try:
     import netaddr
@@ -32,10 +35,6 @@ except ImportError:  # pragma: no cover - depends on the target
     netaddr = None
     HAS_NETADDR = False
     NETADDR_IMPORT_ERROR = traceback.format_exc()
-
-# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
-# str on Python 3, str and unicode on Python 2.
-string_types = (str, type(u''))
 
 # Largest range accepted in one ``A-B`` item: a guard against typos such as 10.0.0.1-10.9.0.1.
 MAX_RANGE = 65536
@@ -257,20 +256,10 @@ def validate_gateway(text):
     return text.strip()
 
 
-# Default of the modules' return_limit option: entries kept in each returned address list.
-RETURN_LIMIT = 50
-
-
-def bound_lists(result, names, limit):
-    """Add ``NAME_count`` (the total) for each list ``NAME`` of ``result``; keep at most ``limit``
-    entries in the list itself (``0``: all). 10 000 addresses in ``added`` cost the target's no_log
-    scrub, the JSON and the controller's result handling more than the kernel's own work."""
-    for name in names:
-        values = result[name]
-        result[name + '_count'] = len(values)
-        if limit and len(values) > limit:
-            result[name] = values[:limit]
-    return result
+def require_netaddr(module):
+    """Fail the module (before any change) when the target lacks netaddr."""
+    if not HAS_NETADDR:
+        module.fail_json(msg=missing_required_lib('netaddr'), exception=NETADDR_IMPORT_ERROR)
 
 
 # A list item that is one address, CIDR or range and nothing else (no blank, comma or edge dash).

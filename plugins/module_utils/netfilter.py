@@ -22,12 +22,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.iproute import (
-    PlanError, check_ifname, require_netaddr)
-
-# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
-# str on Python 3, str and unicode on Python 2.
-string_types = (str, type(u''))
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import (
+    RETURN_LIMIT, PlanError, bound_lists, check_ifname, string_types)
+from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import require_netaddr
 
 DEFAULT_MASQ_CHAIN = 'EUCLOUD-MASQ'
 DEFAULT_FWD_CHAIN = 'EUCLOUD-FWD'
@@ -453,7 +450,7 @@ def run_masquerade(module):
     result = dict(changed=changed, added=plan['added'], removed=plan['removed'], count=plan['count'],
                   backend=backend.name, chains=dict(nat=masq_chain, filter=fwd_chain))
     # added/removed: totals always, the lists bounded by return_limit unless diff mode
-    ipaddrs.bound_lists(result, ('added', 'removed'), 0 if module._diff else p.get('return_limit', ipaddrs.RETURN_LIMIT))
+    bound_lists(result, ('added', 'removed'), 0 if module._diff else p.get('return_limit', RETURN_LIMIT))
     if module._diff:
         result['diff'] = dict(before=plan['before'], after=plan['after'])
     if changed and not module.check_mode:

@@ -164,7 +164,7 @@ committed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import RETURN_LIMIT
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import RETURN_LIMIT
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.netfilter import (
     DEFAULT_FWD_CHAIN, DEFAULT_MASQ_CHAIN, run_masquerade)
 

@@ -222,7 +222,7 @@ not_applied_count:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import RETURN_LIMIT
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import RETURN_LIMIT
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.iproute import DEFAULT_PROTO, run_static_routes
 
 

@@ -4,7 +4,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import iproute
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.iproute import PlanError
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import PlanError
 
 # Captured from `ip -json -details addr show` (iproute2 6.1, trimmed of statistics fields).
 LINKS_JSON = [
