@@ -15,7 +15,7 @@ import re
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
 from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import (
-    RETURN_LIMIT, PlanError, bound_lists, check_ifname, string_types)
+    RETURN_LIMIT, PlanError, bound_lists, check_ifname)
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import require_netaddr
 
 # Route protocol number that marks the routes static_routes owns. 150 is not used by
@@ -734,7 +734,7 @@ def run_static_routes(module):
                   commands_count=len(cmds))
     # added/updated/removed/conflicts: totals always, the lists bounded by return_limit unless diff mode
     bound_lists(result, ('added', 'updated', 'removed', 'conflicts'),
-                        0 if module._diff else p.get('return_limit', RETURN_LIMIT))
+                0 if module._diff else p.get('return_limit', RETURN_LIMIT))
     if module._diff:
         result['diff'] = dict(before=plan['before'], after=plan['after'])
     if cmds and not module.check_mode:

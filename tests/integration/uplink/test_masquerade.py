@@ -263,7 +263,7 @@ def test_failure_at_any_step_leaves_no_accept_without_masquerade(netns, run, bac
     front.mkdir()
     name = "iptables-%s-restore" % backend
     (front / name).write_text(FAILING_RESTORE % dict(fail=fail, count=tmp_path / "count", input=tmp_path / "input",
-                                                      real=shutil.which(name)))
+                                                     real=shutil.which(name)))
     (front / name).chmod(0o755)
     want = args(backend, sources=sources, purge=purge)
     res = run_module("masquerade", want, netns=netns, env={"PATH": "%s:%s" % (front, os.environ["PATH"])})

@@ -111,9 +111,9 @@ def test_interface_change_replaces():
     plan = netfilter.plan_masquerade(NAT_NFT, FILTER_NFT, ["203.0.113.5/32", "203.0.113.6/32"], "br1")
     assert len(plan["calls"]) == 1
     assert plan["calls"][0] == ["*nat", "-D EUCLOUD-MASQ -s 203.0.113.5/32 -o br0 -j MASQUERADE",
-                   "-D EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE",
-                   "-A EUCLOUD-MASQ -s 203.0.113.5/32 -o br1 -j MASQUERADE",
-                   "-A EUCLOUD-MASQ -s 203.0.113.6/32 -o br1 -j MASQUERADE", "COMMIT"]
+                                "-D EUCLOUD-MASQ -s 203.0.113.6/32 -o br0 -j MASQUERADE",
+                                "-A EUCLOUD-MASQ -s 203.0.113.5/32 -o br1 -j MASQUERADE",
+                                "-A EUCLOUD-MASQ -s 203.0.113.6/32 -o br1 -j MASQUERADE", "COMMIT"]
     assert plan["removed"] == []
 
 
