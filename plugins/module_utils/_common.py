@@ -5,13 +5,17 @@
 
 The domains (``iproute`` for veth_uplink and static_routes, ``netfilter`` for masquerade,
 ``midonet``) never import each other; what two of them need lives here (and the address
-normalisation, which the controller plugins use too, in ``ipaddrs``). This file imports nothing
-of the collection.
+normalisation, which the controller plugins use too, in ``ipaddrs``, which imports nothing of
+the collection and no more of ansible than ``to_native``, so that it also runs on its own).
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import re
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
 
 # six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
 # str on Python 3, str and unicode on Python 2.
@@ -37,6 +41,12 @@ def check_ifname(name, option):
     if name in ('.', '..') or _BAD_IFNAME.search(name):
         raise PlanError("%s: interface name %r is invalid (no '/', ':' or whitespace allowed)" % (option, name))
     return name
+
+
+def require_netaddr(module):
+    """Fail the module (before any change) when the target lacks netaddr (which ipaddrs uses)."""
+    if not ipaddrs.HAS_NETADDR:
+        module.fail_json(msg=missing_required_lib('netaddr'), exception=ipaddrs.NETADDR_IMPORT_ERROR)
 
 
 def bound_lists(result, names, limit):

@@ -22,10 +22,7 @@ import socket
 import struct
 import traceback
 
-from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
-
-from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import string_types
 
 try:
     import netaddr
@@ -35,6 +32,10 @@ except ImportError:  # pragma: no cover - depends on the target
     netaddr = None
     HAS_NETADDR = False
     NETADDR_IMPORT_ERROR = traceback.format_exc()
+
+# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
+# str on Python 3, str and unicode on Python 2.
+string_types = (str, type(u''))
 
 # Largest range accepted in one ``A-B`` item: a guard against typos such as 10.0.0.1-10.9.0.1.
 MAX_RANGE = 65536
@@ -254,12 +255,6 @@ def validate_gateway(text):
     if not isinstance(text, string_types) or _octets(text.strip()) is None:
         raise AddressError('gateway %r is not a valid IPv4 address' % (text,))
     return text.strip()
-
-
-def require_netaddr(module):
-    """Fail the module (before any change) when the target lacks netaddr."""
-    if not HAS_NETADDR:
-        module.fail_json(msg=missing_required_lib('netaddr'), exception=NETADDR_IMPORT_ERROR)
 
 
 # A list item that is one address, CIDR or range and nothing else (no blank, comma or edge dash).

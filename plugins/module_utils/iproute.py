@@ -15,8 +15,7 @@ import re
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
 from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import (
-    RETURN_LIMIT, PlanError, bound_lists, check_ifname)
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import require_netaddr
+    RETURN_LIMIT, PlanError, bound_lists, check_ifname, require_netaddr)
 
 # Route protocol number that marks the routes static_routes owns. 150 is not used by
 # /etc/iproute2/rt_protos (0-4, 8-16, 18, 42, 99, 186-192) nor by FRR (186-199), BIRD (12),
@@ -30,7 +29,7 @@ _TABLE_NAME = re.compile(r'^[A-Za-z0-9_.-]+$')
 
 
 # --------------------------------------------------------------------------------------------
-# helpers of both modules of this domain (those shared with netfilter are in _common and ipaddrs)
+# helpers of both modules of this domain (those shared with netfilter are in _common)
 
 
 def ip_cmd(module):

@@ -23,8 +23,7 @@ import re
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
 from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import (
-    RETURN_LIMIT, PlanError, bound_lists, check_ifname, string_types)
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import require_netaddr
+    RETURN_LIMIT, PlanError, bound_lists, check_ifname, require_netaddr, string_types)
 
 DEFAULT_MASQ_CHAIN = 'EUCLOUD-MASQ'
 DEFAULT_FWD_CHAIN = 'EUCLOUD-FWD'
