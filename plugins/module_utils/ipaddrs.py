@@ -257,22 +257,6 @@ def validate_gateway(text):
     return text.strip()
 
 
-# Default of the modules' return_limit option: entries kept in each returned address list.
-RETURN_LIMIT = 50
-
-
-def bound_lists(result, names, limit):
-    """Add ``NAME_count`` (the total) for each list ``NAME`` of ``result``; keep at most ``limit``
-    entries in the list itself (``0``: all). 10 000 addresses in ``added`` cost the target's no_log
-    scrub, the JSON and the controller's result handling more than the kernel's own work."""
-    for name in names:
-        values = result[name]
-        result[name + '_count'] = len(values)
-        if limit and len(values) > limit:
-            result[name] = values[:limit]
-    return result
-
-
 # A list item that is one address, CIDR or range and nothing else (no blank, comma or edge dash).
 _PLAIN_WORD = re.compile(r'[0-9][0-9./-]*[0-9]\Z')
 

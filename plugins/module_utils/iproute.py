@@ -13,13 +13,9 @@ import json
 import os
 import re
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
-
-# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
-# str on Python 3, str and unicode on Python 2.
-string_types = (str, type(u''))
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import (
+    RETURN_LIMIT, PlanError, bound_lists, check_ifname, require_netaddr)
 
 # Route protocol number that marks the routes static_routes owns. 150 is not used by
 # /etc/iproute2/rt_protos (0-4, 8-16, 18, 42, 99, 186-192) nor by FRR (186-199), BIRD (12),
@@ -29,28 +25,11 @@ DEFAULT_PROTO = 150
 RT_PROTOS_FILES = ('/etc/iproute2/rt_protos', '/usr/share/iproute2/rt_protos', '/usr/lib/iproute2/rt_protos')
 RT_PROTOS_DIRS = ('/etc/iproute2/rt_protos.d', '/usr/share/iproute2/rt_protos.d', '/usr/lib/iproute2/rt_protos.d')
 
-_BAD_IFNAME = re.compile(r'[/:\s]')
 _TABLE_NAME = re.compile(r'^[A-Za-z0-9_.-]+$')
 
 
-class PlanError(Exception):
-    """Bad input or a state the module refuses to touch; nothing has been changed yet."""
-
-
 # --------------------------------------------------------------------------------------------
-# helpers shared by both modules
-
-
-def check_ifname(name, option):
-    """Linux dev_valid_name(): 1-15 bytes, not '.'/'..', no '/', ':' or whitespace."""
-    if not isinstance(name, string_types) or not name:
-        raise PlanError('%s: interface name must be a non-empty string' % option)
-    if len(name.encode('utf-8')) > 15:
-        raise PlanError('%s: interface name %r is %d characters long; Linux allows at most 15'
-                        % (option, name, len(name)))
-    if name in ('.', '..') or _BAD_IFNAME.search(name):
-        raise PlanError("%s: interface name %r is invalid (no '/', ':' or whitespace allowed)" % (option, name))
-    return name
+# helpers of both modules of this domain (those shared with netfilter are in _common)
 
 
 def ip_cmd(module):
@@ -217,14 +196,17 @@ def parse_addr_text(text):
     return items
 
 
-def apply_batch(module, commands):
-    """Apply all commands with one ``ip -batch -``; fail the module on error."""
+def apply_batch(module, commands, limit=RETURN_LIMIT):
+    """Apply all commands with one ``ip -batch -``; fail the module on error.
+
+    ``limit``: at most this many commands in each list of the failure result (0: all), as the
+    modules' ``return_limit`` bounds the lists of a success."""
     if not commands:
         return
     data = '\n'.join(commands) + '\n'
     rc, out, err = module.run_command([ip_cmd(module), '-batch', '-'], data=data, binary_data=True)
     if rc != 0:
-        module.fail_json(**batch_failure(commands, rc, out, err))
+        module.fail_json(**batch_failure(commands, rc, out, err, limit))
 
 
 _BATCH_FAILED_AT = re.compile(r'^Command failed (?:-|\S*):(\d+)\s*$', re.M)
@@ -238,12 +220,16 @@ def _line_span(first, last, what, none):
     return 'lines %d-%d were %s' % (first, last, what)
 
 
-def batch_failure(commands, rc, out, err):
+def batch_failure(commands, rc, out, err, limit=RETURN_LIMIT):
     """The failure result of an ``ip -batch`` that stopped: which lines were applied, which not.
 
     Without ``-force``, ``ip -batch`` runs the lines in order, each one acknowledged by the kernel
     before the next, and stops at the first that fails, printing ``Command failed -:N``. So lines
     1..N-1 are in effect, line N was refused and lines N+1.. were never run.
+
+    ``commands``, ``applied`` and ``not_applied`` hold at most ``limit`` lines each (the first ones;
+    0: all), ``commands_count``, ``applied_count`` and ``not_applied_count`` the totals: a failed
+    batch of 10 000 routes does not carry them all back to the controller.
     """
     text = ((err or '') + '\n' + (out or '')).strip()
     found = _BATCH_FAILED_AT.findall(text)
@@ -258,16 +244,14 @@ def batch_failure(commands, rc, out, err):
                % (n, total, failed, detail,
                   _line_span(1, n - 1, 'applied (the kernel state has changed)', 'no line was applied'),
                   _line_span(n + 1, total, 'not run', 'it was the last line')))
-        return dict(msg=msg, changed=n > 1, failed_line=n, failed_command=failed,
-                    applied=applied, not_applied=not_run, commands=commands)
+        result = dict(msg=msg, changed=n > 1, failed_line=n, failed_command=failed,
+                      applied=applied, not_applied=not_run, commands=commands)
+        return bound_lists(result, ('commands', 'applied', 'not_applied'), limit)
     msg = ('ip -batch failed (%s) and did not say at which line; any of the %d lines may have been applied: '
            'check the state, or re-run the module (it reads the state again)' % (detail, total))
-    return dict(msg=msg, changed=True, failed_line=None, applied=None, not_applied=None, commands=commands)
-
-
-def require_netaddr(module):
-    if not ipaddrs.HAS_NETADDR:
-        module.fail_json(msg=missing_required_lib('netaddr'), exception=ipaddrs.NETADDR_IMPORT_ERROR)
+    result = dict(msg=msg, changed=True, failed_line=None, applied=None, not_applied=None, commands=commands,
+                  applied_count=None, not_applied_count=None)
+    return bound_lists(result, ('commands',), limit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,7 +434,7 @@ def run_veth_uplink(module):
     if module._diff:
         result['diff'] = dict(before=before_lines, after=after_lines)
     if cmds and not module.check_mode:
-        apply_batch(module, cmds)
+        apply_batch(module, cmds, 0 if module._diff else RETURN_LIMIT)
         after_lines = describe_links(parse_links(read_ip(module, ['-details', 'addr', 'show'], parse_addr_text)),
                                      names)
     result['interfaces'] = after_lines
@@ -748,11 +732,11 @@ def run_static_routes(module):
                   conflicts=plan['conflicts'], count=len(plan['routes']), table=table, proto=proto,
                   commands_count=len(cmds))
     # added/updated/removed/conflicts: totals always, the lists bounded by return_limit unless diff mode
-    ipaddrs.bound_lists(result, ('added', 'updated', 'removed', 'conflicts'),
-                        0 if module._diff else p.get('return_limit', ipaddrs.RETURN_LIMIT))
+    bound_lists(result, ('added', 'updated', 'removed', 'conflicts'),
+                0 if module._diff else p.get('return_limit', RETURN_LIMIT))
     if module._diff:
         result['diff'] = dict(before=plan['before'], after=plan['after'])
     if cmds and not module.check_mode:
-        apply_batch(module, cmds)
+        apply_batch(module, cmds, 0 if module._diff else p.get('return_limit', RETURN_LIMIT))
     result['invocation'] = ipaddrs.invocation(module.params)
     module.exit_json(**result)

@@ -8,9 +8,13 @@ Ownership is by chain: the module keeps its rules in two chains of its own (``EU
 unconditional rule. Other rules of the builtin chains are never touched. Never use an ``EUCA_`` or
 ``EU_`` prefix: eucanetd flushes those chains.
 
-State is read once with ``iptables-save -t nat`` / ``-t filter`` and changed with one
-``iptables-restore --noflush`` that carries both tables (each table is committed atomically).
-Works with iptables-nft and iptables-legacy.
+State is read once with one ``iptables-save`` and changed with as few ``iptables-restore --noflush``
+as the safe order allows (see :func:`restore_calls`): one in the usual cases, two when the filter
+table needs both removals and additions while the nat table changes too. Each table is committed
+atomically at its ``COMMIT``. Works with iptables-nft and iptables-legacy.
+
+The order of the commits (filter removals, then nat, then filter additions) makes every state a
+failure can leave safe: see :func:`restore_calls`.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -18,12 +22,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import ipaddrs
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.iproute import (
-    PlanError, check_ifname, require_netaddr)
-
-# six.string_types without ansible.module_utils.six (deprecated in ansible-core 2.20):
-# str on Python 3, str and unicode on Python 2.
-string_types = (str, type(u''))
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import (
+    RETURN_LIMIT, PlanError, bound_lists, check_ifname, require_netaddr, string_types)
 
 DEFAULT_MASQ_CHAIN = 'EUCLOUD-MASQ'
 DEFAULT_FWD_CHAIN = 'EUCLOUD-FWD'
@@ -98,16 +98,21 @@ def detect_backend(module, wanted='auto'):
     return Backend(wanted, save, restore, version)
 
 
-def parse_save(text, chains):
+def parse_save(text, chains, owned=None):
     """Parse one table of ``iptables-save`` output.
 
     Returns (exists, user_chains, rules) where rules maps each chain in ``chains`` to its list of
-    rule lines (``-A CHAIN ...`` exactly as saved). Rules of other chains are skipped unread.
+    rule lines (``-A CHAIN ...`` exactly as saved). Rules of other chains are skipped unread, except
+    that with ``owned`` (a chain name) the lines of other chains that jump (``-j``) or go (``-g``)
+    to it are kept under the key ``None`` of rules: foreign references, which make its removal fail.
     """
     exists = False
     declared = set()
     rules = dict((c, []) for c in chains)
     prefixes = tuple('-A %s ' % c for c in chains)
+    if owned is not None:
+        rules[None] = []
+        ref = ' %s' % owned
     for line in text.splitlines():
         if not line:
             continue
@@ -116,11 +121,22 @@ def parse_save(text, chains):
             if line.startswith(prefixes):
                 chain = line[3:line.index(' ', 3)]
                 rules[chain].append(line.rstrip())
+            elif owned is not None and ref in line and references(line, owned):
+                rules[None].append(line.rstrip())
         elif first == ':':
             declared.add(line[1:].split(' ', 1)[0])
         elif first == '*':
             exists = True
     return exists, declared, rules
+
+
+def references(line, chain):
+    """Whether a saved rule line jumps (``-j``) or goes (``-g``) to ``chain``."""
+    words = line.split()
+    for i in range(len(words) - 1):
+        if words[i] in ('-j', '-g', '--jump', '--goto') and words[i + 1] == chain:
+            return True
+    return False
 
 
 def rule_source(line, prefix=None):
@@ -149,13 +165,18 @@ def check_chain_name(name, option):
     return name
 
 
-def plan_chain(table, chain, parent, exists, rules, jumps, wanted_rules, sources, state, purge):
+def plan_chain(table, chain, parent, exists, rules, jumps, wanted_rules, sources, state, purge, foreign=()):
     """Plan one owned chain.
 
     ``rules``: current lines of ``chain``; ``jumps``: current lines of ``parent``;
     ``wanted_rules``: dict source -> the one rule line wanted for it (empty when nothing is wanted);
-    ``sources``: the listed sources (for state=absent / replacement of stale rules).
-    Returns dict(lines, added, removed, before, after) where lines are iptables-restore commands.
+    ``sources``: the listed sources (for state=absent / replacement of stale rules);
+    ``foreign``: lines of other chains that reference ``chain`` (None: do not check the references,
+    for reading the state back).
+    Returns dict(removals, additions, added, removed, before, mid, after): ``removals`` and
+    ``additions`` are iptables-restore commands that only take rules away (or rewrite the chain to
+    the kept ones) and that only add rules; ``mid`` is the chain after the removals alone.
+    Raises PlanError when the chain is to be removed but a foreign rule references it.
     """
     jump = '-A %s -j %s' % (parent, chain)
     counts = {}
@@ -194,66 +215,118 @@ def plan_chain(table, chain, parent, exists, rules, jumps, wanted_rules, sources
     final = keep + adds
     removed_src.difference_update(wanted_rules)
 
-    out = []
+    removals = []
+    additions = []
     n_jumps = sum(1 for j in jumps if j == jump)
     if final:
-        if not exists:
-            out.append(':%s - [0:0]' % chain)
         if dels and len(dels) > REWRITE_THRESHOLD and exists:
-            out.append(':%s - [0:0]' % chain)       # flushes the chain inside the transaction
-            out.extend(final)
+            removals.append(':%s - [0:0]' % chain)       # flushes the chain inside the transaction
+            removals.extend(keep)
         else:
-            out.extend('-D' + line[2:] for line in dels)
-            out.extend(adds)
-        if n_jumps == 0:
-            out.append('-I %s 1 -j %s' % (parent, chain))
+            removals.extend('-D' + line[2:] for line in dels)
         for _i in range(n_jumps - 1):
-            out.append('-D %s -j %s' % (parent, chain))
+            removals.append('-D %s -j %s' % (parent, chain))
+        if not exists:
+            additions.append(':%s - [0:0]' % chain)
+        additions.extend(adds)
+        if n_jumps == 0:
+            additions.append('-I %s 1 -j %s' % (parent, chain))
+        mid_jumps = min(n_jumps, 1)
         final_jumps = 1
     else:
+        if exists and foreign is not None:
+            # '-X' of a chain that any other rule still references fails in the kernel: say so now,
+            # before anything changes, instead of failing half-way through the commits
+            refs = [j for j in jumps if j != jump and references(j, chain)] + list(foreign)
+            if refs:
+                raise PlanError(
+                    'the %s chain %s is to be removed, but %d rule(s) outside this module reference it '
+                    '(%s): removing the chain would fail half-way; remove or change those rules first, '
+                    'or keep at least one source' % (table, chain, len(refs), '; '.join(refs[:5])))
         for _i in range(n_jumps):
-            out.append('-D %s -j %s' % (parent, chain))
-        other_refs = [j for j in jumps if j != jump and ('-j %s' % chain in j or '-g %s' % chain in j)]
-        if exists and not other_refs:
+            removals.append('-D %s -j %s' % (parent, chain))
+        if exists:
             if rules:
-                out.append('-F %s' % chain)
-            out.append('-X %s' % chain)
-        final_jumps = 0
+                removals.append('-F %s' % chain)
+            removals.append('-X %s' % chain)
+        mid_jumps = final_jumps = 0
     before = [jump] * n_jumps + list(rules)
+    mid = [jump] * mid_jumps + keep
     after = [jump] * final_jumps + final
-    return dict(lines=out, added=added_src, removed=sorted(removed_src), final_count=len(final),
+    return dict(removals=removals, additions=additions, added=added_src, removed=sorted(removed_src),
+                final_count=len(final),
                 before=['-t %s %s' % (table, x) for x in before],
+                mid=['-t %s %s' % (table, x) for x in mid],
                 after=['-t %s %s' % (table, x) for x in after])
 
 
+def _block(table, lines):
+    return ['*%s' % table] + lines + ['COMMIT'] if lines else []
+
+
+def restore_calls(nat, fwd):
+    """The ``iptables-restore --noflush`` inputs (lists of lines), in the order they must run.
+
+    Why this order. A FORWARD ``ACCEPT`` for a source without its ``MASQUERADE`` sends that
+    source's traffic out of the external interface un-NATed (its address leaks, replies go astray):
+    that is the harmful state. A ``MASQUERADE`` without its ``ACCEPT`` only leaves the source to the
+    FORWARD chain's other rules and policy (closed, or as before): harmless. For every source the
+    plan either keeps, replaces or adds both rules (the filter one only with forward=true), or
+    removes both (the filter one alone with forward=false), so the commits run as
+
+    1. filter removals (and the chain rewritten to the rules it keeps): ACCEPT rules only go away;
+    2. nat, removals and additions in one commit: a replaced MASQUERADE (new ``-o``) is swapped
+       atomically, and every ACCEPT still in effect after 1 is one the final state keeps, whose
+       MASQUERADE this commit puts in place;
+    3. filter additions: each new ACCEPT comes after its MASQUERADE.
+
+    Whatever commit fails (each is atomic), no step puts an ACCEPT in effect without its MASQUERADE
+    or takes a MASQUERADE away from an ACCEPT still in effect; a pair broken before the run (drift
+    outside the module) is never made worse, and 2 repairs it for a listed source. Commits of different
+    tables may share one process, in that order: iptables-restore commits each table at its
+    ``COMMIT`` and stops at the first failure (iptables-legacy; iptables-nft as measured with 1.8.9;
+    an iptables-nft that commits the whole input at once is atomic, which is safe too). A table
+    never appears twice in one input, so 1 and 3 need two processes when nat changes as well.
+    """
+    nat_lines = nat['removals'] + nat['additions']
+    f_rem, f_add = fwd['removals'], fwd['additions']
+    if not nat_lines:
+        calls = [_block('filter', f_rem + f_add)]      # M unchanged: the final ACCEPTs at once
+    elif f_rem and f_add:
+        calls = [_block('filter', f_rem) + _block('nat', nat_lines), _block('filter', f_add)]
+    else:
+        calls = [_block('filter', f_rem) + _block('nat', nat_lines) + _block('filter', f_add)]
+    return [c for c in calls if c]
+
+
 def plan_masquerade(nat_text, filter_text, sources, out_interface=None, forward=True, state='present',
-                    purge=False, masq_chain=DEFAULT_MASQ_CHAIN, fwd_chain=DEFAULT_FWD_CHAIN):
-    """Plan both tables from ``iptables-save`` texts; return dict(restore, added, removed, before, after)."""
-    nat_exists, nat_declared, nat_rules = parse_save(nat_text, (masq_chain, 'POSTROUTING'))
-    f_exists, f_declared, f_rules = parse_save(filter_text, (fwd_chain, 'FORWARD'))
+                    purge=False, masq_chain=DEFAULT_MASQ_CHAIN, fwd_chain=DEFAULT_FWD_CHAIN, check_refs=True):
+    """Plan both tables from ``iptables-save`` texts.
+
+    Returns dict(calls, added, removed, before, mid, after, ...): ``calls`` are the
+    iptables-restore inputs in order (:func:`restore_calls`); ``mid`` is the state after the filter
+    removals and the nat commit, before the filter additions. ``check_refs=False`` plans without
+    refusing the removal of a chain that foreign rules reference (to read the state back)."""
+    nat_exists, nat_declared, nat_rules = parse_save(nat_text, (masq_chain, 'POSTROUTING'), masq_chain)
+    f_exists, f_declared, f_rules = parse_save(filter_text, (fwd_chain, 'FORWARD'), fwd_chain)
     if state == 'present':
         masq_wanted = dict((s, '-A %s -s %s -o %s -j MASQUERADE' % (masq_chain, s, out_interface)) for s in sources)
         fwd_wanted = dict((s, '-A %s -s %s -j ACCEPT' % (fwd_chain, s)) for s in sources) if forward else {}
     else:
         masq_wanted = fwd_wanted = {}
     nat = plan_chain('nat', masq_chain, 'POSTROUTING', masq_chain in nat_declared, nat_rules[masq_chain],
-                     nat_rules['POSTROUTING'], masq_wanted, sources, state, purge)
+                     nat_rules['POSTROUTING'], masq_wanted, sources, state, purge, nat_rules[None] if check_refs else None)
     fwd = plan_chain('filter', fwd_chain, 'FORWARD', fwd_chain in f_declared, f_rules[fwd_chain],
-                     f_rules['FORWARD'], fwd_wanted, sources, state, purge)
-    restore = []
-    if nat['lines']:
-        restore.append('*nat')
-        restore.extend(nat['lines'])
-        restore.append('COMMIT')
-    if fwd['lines']:
-        restore.append('*filter')
-        restore.extend(fwd['lines'])
-        restore.append('COMMIT')
+                     f_rules['FORWARD'], fwd_wanted, sources, state, purge, f_rules[None] if check_refs else None)
     added = ipaddrs.sort_cidrs(set(nat['added']) | set(fwd['added']))
     removed = ipaddrs.sort_cidrs(set(nat['removed']) | set(fwd['removed']))
-    return dict(restore=restore, added=added, removed=removed,
+    return dict(calls=restore_calls(nat, fwd), added=added, removed=removed,
                 before=nat['before'] + fwd['before'], after=nat['after'] + fwd['after'],
-                nat_changes=len(nat['lines']), filter_changes=len(fwd['lines']), count=nat['final_count'])
+                filter_mid=fwd['mid'],
+                nat_changes=len(nat['removals']) + len(nat['additions']),
+                filter_changes=len(fwd['removals']) + len(fwd['additions']),
+                filter_split=bool(fwd['removals'] and fwd['additions'] and (nat['removals'] or nat['additions'])),
+                count=nat['final_count'])
 
 
 def _table_lines(lines, table):
@@ -261,12 +334,12 @@ def _table_lines(lines, table):
     return sorted(x for x in lines if x.startswith(prefix))
 
 
-def restore_failure(module, backend, plan, error, sources, p, masq_chain, fwd_chain):
-    """The failure result of an ``iptables-restore`` that failed: what was committed, per table.
+def restore_failure(module, backend, plan, call, error, sources, p, masq_chain, fwd_chain):
+    """The failure result of the ``iptables-restore`` of ``plan['calls'][call]`` that failed.
 
-    Both backends (legacy, and nft as of iptables 1.8.9) commit each table at its ``COMMIT``, so
-    when the filter table fails the nat table before it may already be in effect. The owned chains
-    are read back and compared, per table, with the state before and the planned state.
+    Each table is committed at its ``COMMIT`` (legacy, and nft as of iptables 1.8.9), and earlier
+    calls have committed theirs, so the owned chains are read back and compared, per table, with the
+    state before, the planned state and (filter) the state after its removals alone.
     """
     chains = dict(nat=masq_chain, filter=fwd_chain)
     planned = dict(nat=plan['nat_changes'] > 0, filter=plan['filter_changes'] > 0)
@@ -274,7 +347,7 @@ def restore_failure(module, backend, plan, error, sources, p, masq_chain, fwd_ch
     try:
         nat_text, filter_text = _save_tables(module, backend)
         now = plan_masquerade(nat_text, filter_text, sources, p['out_interface'], p['forward'], p['state'], p['purge'], masq_chain,
-                              fwd_chain)['before']
+                              fwd_chain, check_refs=False)['before']
     except PlanError as exc:
         now = None
         readback = 'could not read the tables back (%s)' % exc
@@ -289,22 +362,30 @@ def restore_failure(module, backend, plan, error, sources, p, masq_chain, fwd_ch
                 tables[table] = 'committed'
             elif cur == _table_lines(plan['before'], table):
                 tables[table] = 'not committed (unchanged)'
+            elif table == 'filter' and plan['filter_split'] and cur == sorted(plan['filter_mid']):
+                tables[table] = 'partly committed (the removals; the additions not)'
             else:
                 tables[table] = 'unknown (neither the state before nor the planned one: changed concurrently?)'
     if now is not None:
         readback = 'read back after the failure: %s' % '; '.join(
             '%s table (%s) %s' % (t, chains[t], tables[t]) for t in ('nat', 'filter'))
-    committed = [t for t in ('nat', 'filter') if tables[t] == 'committed']
+    in_effect = [t for t in ('nat', 'filter') if tables[t] == 'committed' or tables[t].startswith('partly')]
+    lines = plan['calls'][call]
     error = ' '.join((error or '').split())
     at = re.search(r'line (\d+)', error or '')
-    if at and 1 <= int(at.group(1)) <= len(plan['restore']):
-        error = '%s (input line %s: %s)' % (error, at.group(1), plan['restore'][int(at.group(1)) - 1])
-    msg = '%s failed: %s. R%s.' % (backend.restore, error, readback[1:])
-    if committed:
-        msg += (' iptables-restore commits each table on its own, so the changes of the %s table ARE in '
-                'effect; re-run the module after fixing the cause to converge the rest.' % ' and '.join(committed))
-    return dict(msg=msg, changed=bool(committed) or now is None or 'unknown' in ' '.join(tables.values()),
-                committed=tables, restore_input=plan['restore'][:200])
+    if at and 1 <= int(at.group(1)) <= len(lines):
+        error = '%s (input line %s: %s)' % (error, at.group(1), lines[int(at.group(1)) - 1])
+    steps = ''
+    if len(plan['calls']) > 1:
+        steps = ' (iptables-restore %d of %d)' % (call + 1, len(plan['calls']))
+    msg = '%s failed%s: %s. R%s.' % (backend.restore, steps, error, readback[1:])
+    if in_effect:
+        msg += (' Each table commits on its own, so the changes said to be committed in the %s table ARE '
+                'in effect; the order (filter removals, nat, filter additions) leaves no FORWARD ACCEPT '
+                'without its MASQUERADE. Re-run the module after fixing the cause to converge the rest.'
+                % ' and '.join(in_effect))
+    return dict(msg=msg, changed=bool(in_effect) or now is None or 'unknown' in ' '.join(tables.values()),
+                committed=tables, restore_input=lines[:200])
 
 
 def split_tables(text):
@@ -362,20 +443,21 @@ def run_masquerade(module):
                                p['purge'], masq_chain, fwd_chain)
     except PlanError as exc:
         module.fail_json(msg=str(exc))
-    changed = bool(plan['restore'])
+    changed = bool(plan['calls'])
     # The full rule lists go back only in diff mode: echoing 10 000 sources through the
     # controller costs more than the module's own work (docs/performance.md).
     result = dict(changed=changed, added=plan['added'], removed=plan['removed'], count=plan['count'],
                   backend=backend.name, chains=dict(nat=masq_chain, filter=fwd_chain))
     # added/removed: totals always, the lists bounded by return_limit unless diff mode
-    ipaddrs.bound_lists(result, ('added', 'removed'), 0 if module._diff else p.get('return_limit', ipaddrs.RETURN_LIMIT))
+    bound_lists(result, ('added', 'removed'), 0 if module._diff else p.get('return_limit', RETURN_LIMIT))
     if module._diff:
         result['diff'] = dict(before=plan['before'], after=plan['after'])
     if changed and not module.check_mode:
-        data = '\n'.join(plan['restore']) + '\n'
-        rc, out, err = module.run_command(backend.restore_args(), data=data, binary_data=True)
-        if rc != 0:
-            module.fail_json(**restore_failure(module, backend, plan, (err or out).strip(), sources, p,
-                                               masq_chain, fwd_chain))
+        for call, lines in enumerate(plan['calls']):
+            data = '\n'.join(lines) + '\n'
+            rc, out, err = module.run_command(backend.restore_args(), data=data, binary_data=True)
+            if rc != 0:
+                module.fail_json(**restore_failure(module, backend, plan, call, (err or out).strip(), sources, p,
+                                                   masq_chain, fwd_chain))
     result['invocation'] = ipaddrs.invocation(module.params)
     module.exit_json(**result)

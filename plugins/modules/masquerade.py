@@ -18,8 +18,15 @@ description:
     one unconditional jump inserted at the top of C(POSTROUTING) / C(FORWARD). Other rules in the
     builtin chains (eucanetd, firewalld, Docker, libvirt...) are never touched. Chains whose names
     start with C(EUCA_) or C(EU_) are refused because eucanetd flushes them.
-  - Reads each table once with C(iptables-save -t nat) / C(-t filter), computes the difference, and
-    applies it with one C(iptables-restore --noflush) carrying both tables (each table commits atomically).
+  - Reads both tables with one C(iptables-save), computes the difference, and applies it with
+    C(iptables-restore --noflush), each table committing atomically, in an order that leaves no
+    FORWARD C(ACCEPT) in effect without its C(MASQUERADE) whichever commit fails - filter removals,
+    then nat, then filter additions. That is one process when sources are only added or only removed,
+    two when the filter table needs both removals and additions while nat changes too.
+  - On a failure, RV(committed) says per table what is in effect, as read back.
+  - When a chain is to be removed but a rule outside this module references it (C(-j)/C(-g) from
+    another chain, a conditional jump from C(POSTROUTING)/C(FORWARD)), the module fails before any
+    change and names that rule.
   - When the owned chains become empty (I(state=absent)), the chains and their jumps are removed.
 author:
   - Eucalyptus Cloud Developers (@eucalyptus)
@@ -145,11 +152,19 @@ chains:
   returned: always
   type: dict
   sample: {"nat": "EUCLOUD-MASQ", "filter": "EUCLOUD-FWD"}
+committed:
+  description:
+    - Per table (C(nat), C(filter)), what a failed C(iptables-restore) left in effect, as read back -
+      C(committed), C(not committed (unchanged)), C(partly committed (the removals; the additions not))
+      (filter only), C(unchanged (no change planned)) or C(unknown (...)).
+  returned: failure of iptables-restore
+  type: dict
+  sample: {"nat": "committed", "filter": "partly committed (the removals; the additions not)"}
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import RETURN_LIMIT
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import RETURN_LIMIT
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.netfilter import (
     DEFAULT_FWD_CHAIN, DEFAULT_MASQ_CHAIN, run_masquerade)
 

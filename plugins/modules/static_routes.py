@@ -92,6 +92,8 @@ options:
         RV(conflicts) (the first ones, in order); RV(added_count), RV(updated_count), RV(removed_count)
         and RV(conflicts_count) always hold the totals. C(0) returns the full lists.
       - In diff mode the full lists are always returned.
+      - The same limit applies to the C(ip -batch) lines a failed batch returns (RV(commands),
+        RV(applied), RV(not_applied), with RV(applied_count) and RV(not_applied_count)).
       - Keeps a converge of thousands of destinations from carrying every address back to the controller.
     type: int
     default: 50
@@ -180,14 +182,47 @@ proto:
   returned: always
   type: int
 commands_count:
-  description: Number of C(ip -batch) commands run (or that would run in check mode).
+  description: Number of C(ip -batch) commands run (or that would run in check mode, or in the batch that failed).
   returned: always
+  type: int
+failed_line:
+  description: The line of the C(ip -batch) the kernel refused (1-based), or null when C(ip) did not say.
+  returned: failure of ip -batch
+  type: int
+failed_command:
+  description: That line's command.
+  returned: failure of ip -batch, when the line is known
+  type: str
+commands:
+  description: The batch's commands, at most I(return_limit) of them unless diff mode is on; the total is RV(commands_count).
+  returned: failure of ip -batch
+  type: list
+  elements: str
+applied:
+  description:
+    - The commands before the refused line, which are in effect; at most I(return_limit) of them unless
+      diff mode is on. Null when C(ip) did not say which line failed.
+  returned: failure of ip -batch
+  type: list
+  elements: str
+applied_count:
+  description: Number of commands applied (null when unknown).
+  returned: failure of ip -batch
+  type: int
+not_applied:
+  description: The commands after the refused line, never run; at most I(return_limit) of them unless diff mode is on.
+  returned: failure of ip -batch
+  type: list
+  elements: str
+not_applied_count:
+  description: Number of commands not run (null when unknown).
+  returned: failure of ip -batch
   type: int
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs import RETURN_LIMIT
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import RETURN_LIMIT
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.iproute import DEFAULT_PROTO, run_static_routes
 
 

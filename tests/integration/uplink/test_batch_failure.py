@@ -102,3 +102,44 @@ def test_static_routes_batch_stopped_by_a_concurrent_change(uplink_ns, run, tmp_
     res = run("static_routes", dict(destinations=["203.0.113.10"], gateway=GATEWAY, device="uplinkbridge",
                                     purge=True))
     assert not res.failed and dsts(uplink_ns) == {"203.0.113.10"}, res
+
+
+RACING_IP_AT_LINE = """#!/bin/sh
+# 'ip' that lets another process delete the route of line %(line)d of the module's batch just
+# before the batch runs (the kernel then refuses that line)
+for a in "$@"; do
+  if [ "$a" = -batch ]; then
+    cat > %(input)s
+    %(ip)s route del $(sed -n '%(line)dp' %(input)s | cut -d' ' -f3) proto 150
+    exec %(ip)s "$@" < %(input)s
+  fi
+done
+exec %(ip)s "$@"
+"""
+
+
+def test_static_routes_batch_failure_lists_bounded_by_return_limit(uplink_ns, run, tmp_path):
+    """A long purge stopped at its 100th line: applied/not_applied/commands hold at most
+    return_limit lines (the first ones), the *_count fields the totals, and the totals match the
+    kernel; return_limit 0 returns every line."""
+    front = tmp_path / "bin"
+    front.mkdir()
+    (front / "ip").write_text(RACING_IP_AT_LINE % {"ip": shutil.which("ip"), "line": 100,
+                                                   "input": tmp_path / "batch"})
+    (front / "ip").chmod(0o755)
+    env = {"PATH": "%s:%s" % (front, os.environ["PATH"])}
+    for limit in (None, 0):
+        res = run("static_routes", dict(destinations=["10.7.0.0-10.7.0.149"], gateway=GATEWAY, device="uplinkbridge"))
+        assert not res.failed and len(dsts(uplink_ns)) == 150, res
+        args = dict(destinations=["10.7.0.0-10.7.0.9"], gateway=GATEWAY, device="uplinkbridge", purge=True)
+        if limit is not None:
+            args["return_limit"] = limit
+        res = run_module("static_routes", args, netns=uplink_ns, env=env)
+        assert res.failed and res["failed_line"] == 100, res
+        assert res["commands_count"] == 140 and res["applied_count"] == 99 and res["not_applied_count"] == 40
+        want = 50 if limit is None else 140
+        assert len(res["commands"]) == want and len(res["applied"]) == min(want, 99)
+        assert res["applied"] == res["commands"][:len(res["applied"])]
+        assert len(res["not_applied"]) == 40
+        # the totals agree with the kernel: 99 deletions applied, the raced one gone, the rest left
+        assert len(dsts(uplink_ns)) == 150 - 99 - 1

@@ -497,12 +497,34 @@ class MidonetApi:
             raise HttpError(401, "Authentication error",
                             headers={"WWW-Authenticate": 'Basic  realm="BASIC_AUTH_REALM"'})
 
-    def _show(self, ctx, kind, obj, view, missing="Resource not found"):
+    def _show(self, ctx, kind, obj, view, missing="Resource not found", strict=True):
         """GET of one resource: negotiate the media type first, then 404 when it is absent."""
-        mt = ctx.accept(self.media[kind]["item"])
+        mt = ctx.accept(self.media[kind]["item"], strict=strict)
         if obj is None:
             raise HttpError(404, missing)
         return Response(200, view(obj), mt)
+
+    def _item_get_or_delete(self, ctx, kind, obj, view, delete, missing="Resource not found", strict=True,
+                            only_present=False, absent=None):
+        """The GET and DELETE of one item (the other methods a handler serves come before the call).
+
+        GET: :meth:`_show` (``missing``: the 404 message; ``strict=False``: a JAX-RS resource that
+        takes a missing Accept header as */*). DELETE: ``delete`` (a store path, removed with its
+        children, or a callable) then 204; with ``only_present`` nothing is deleted when ``obj`` is
+        None; ``absent`` (an HttpError) is raised instead when ``obj`` is None (5.x answers 404
+        where 1.x deletes nothing and answers 204). Any other method: 405."""
+        if ctx.method == "GET":
+            return self._show(ctx, kind, obj, view, missing, strict)
+        if ctx.method == "DELETE":
+            if obj is None and absent is not None:
+                raise absent
+            if obj is not None or not only_present:
+                if callable(delete):
+                    delete()
+                else:
+                    self.store.delete(delete)
+            return Response(204)
+        raise ctx.not_allowed()
 
     def r_login(self, ctx):
         challenge = {"WWW-Authenticate": 'Basic  realm="BASIC_AUTH_REALM"'}
@@ -710,16 +732,9 @@ class MidonetApi:
     def r_host_port(self, ctx, hid, pid):
         hid, pid = hid.lower(), pid.lower()
         b = self.store.get("hosts/%s/ports/%s" % (hid, pid))
-        if ctx.method == "GET":
-            return self._show(ctx, "host_port", b, lambda b: self._binding_view(ctx, hid, b))
-        if ctx.method == "DELETE":
-            if b is None:
-                if self.flavor == 5:
-                    raise HttpError(404, "Resource not found")
-                return Response(204)
-            self._unbind(hid, pid)
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, "host_port", b, lambda b: self._binding_view(ctx, hid, b),
+                                        lambda: self._unbind(hid, pid), only_present=True,
+                                        absent=HttpError(404, "Resource not found") if self.flavor == 5 else None)
 
     def _unbind(self, hid, pid):
         self.store.delete("hosts/%s/ports/%s" % (hid, pid))
@@ -783,10 +798,6 @@ class MidonetApi:
     def r_tz(self, ctx, tid):
         tid = tid.lower()
         tz = self.store.get("tunnel_zones/" + tid)
-        if ctx.method == "GET":
-            return self._show(ctx, "tunnel_zone", tz, lambda tz: self._tz_view(ctx, tz),
-                              "Tunnel zone %s does not exist." % tid if self.flavor == 1 else
-                              "There is no TunnelZone with ID %s." % tid)
         if ctx.method == "PUT":  # §3.3 "Update"
             ctx.content_type(self.media["tunnel_zone"]["item"])
             if tz is None:
@@ -800,10 +811,10 @@ class MidonetApi:
                 tz["type"] = tztype  # 1.x writes only the name
             self.store.put("tunnel_zones/" + tid, tz)
             return Response(204)
-        if ctx.method == "DELETE":  # 204 even when missing
-            self.store.delete("tunnel_zones/" + tid)
-            return Response(204)
-        raise ctx.not_allowed()
+        # DELETE: 204 even when missing
+        return self._item_get_or_delete(ctx, "tunnel_zone", tz, lambda tz: self._tz_view(ctx, tz), "tunnel_zones/" + tid,
+                                        "Tunnel zone %s does not exist." % tid if self.flavor == 1 else
+                                        "There is no TunnelZone with ID %s." % tid)
 
     def _member_view(self, ctx, tid, m):
         uri = "%s/tunnel_zones/%s/hosts/%s" % (ctx.base(), tid, m["hostId"])
@@ -861,19 +872,10 @@ class MidonetApi:
         if self.flavor == 1 and not self.store.exists("tunnel_zones/" + tid):
             raise HttpError(404, "Tunnel zone %s does not exist." % tid)
         m = self.store.get("tunnel_zones/%s/hosts/%s" % (tid, hid))
-        if ctx.method == "GET":
-            mt = ctx.accept(self.media["tz_host"]["item"], strict=False)
-            if m is None:
-                raise HttpError(404, "Resource not found")
-            return Response(200, self._member_view(ctx, tid, m), mt)
-        if ctx.method == "DELETE":
-            if m is None:
-                if self.flavor == 5:
-                    raise HttpError(404)  # 5.x: 404, empty body; 1.x: silently 204
-                return Response(204)
-            self.store.delete("tunnel_zones/%s/hosts/%s" % (tid, hid))
-            return Response(204)
-        raise ctx.not_allowed()  # no PUT on members: 405
+        # DELETE of a missing member: 5.x 404 with an empty body, 1.x silently 204; no PUT on members: 405
+        return self._item_get_or_delete(ctx, "tz_host", m, lambda m: self._member_view(ctx, tid, m),
+                                        "tunnel_zones/%s/hosts/%s" % (tid, hid), strict=False, only_present=True,
+                                        absent=HttpError(404) if self.flavor == 5 else None)
 
     # ---- routers, bridges, chains, port groups (§5) ----------------------------------------
     def _device_view(self, ctx, kind, obj):
@@ -912,8 +914,6 @@ class MidonetApi:
     def r_device(self, ctx, kind, did):
         did = did.lower()
         obj = self.store.get("%s/%s" % (kind, did))
-        if ctx.method == "GET":
-            return self._show(ctx, kind, obj, lambda obj: self._device_view(ctx, kind, obj))
         if ctx.method == "PUT":
             ctx.content_type(self.media[kind]["item"])
             if obj is None:
@@ -924,20 +924,20 @@ class MidonetApi:
                     obj[k] = data[k]
             self.store.put("%s/%s" % (kind, did), obj)
             return Response(204)
-        if ctx.method == "DELETE":
-            if obj is not None:
-                for pid in list(self.store.children("ports")):
-                    if (self.store.get("ports/" + pid) or {}).get("deviceId") == did:
-                        self._delete_port(pid)
-                for rid in list(self.store.children("routes")):
-                    if (self.store.get("routes/" + rid) or {}).get("routerId") == did:
-                        self.store.delete("routes/" + rid)
-                for rid in list(self.store.children("rules")):
-                    if (self.store.get("rules/" + rid) or {}).get("chainId") == did:
-                        self.store.delete("rules/" + rid)
-                self.store.delete("%s/%s" % (kind, did))
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, kind, obj, lambda obj: self._device_view(ctx, kind, obj),
+                                        lambda: self._delete_device(kind, did), only_present=True)
+
+    def _delete_device(self, kind, did):
+        for pid in list(self.store.children("ports")):
+            if (self.store.get("ports/" + pid) or {}).get("deviceId") == did:
+                self._delete_port(pid)
+        for rid in list(self.store.children("routes")):
+            if (self.store.get("routes/" + rid) or {}).get("routerId") == did:
+                self.store.delete("routes/" + rid)
+        for rid in list(self.store.children("rules")):
+            if (self.store.get("rules/" + rid) or {}).get("chainId") == did:
+                self.store.delete("rules/" + rid)
+        self.store.delete("%s/%s" % (kind, did))
 
     # ---- ports ----------------------------------------------------------------------------
     def _port_view(self, ctx, p):
@@ -1017,8 +1017,6 @@ class MidonetApi:
     def r_port(self, ctx, pid):
         pid = pid.lower()
         p = self.store.get("ports/" + pid)
-        if ctx.method == "GET":
-            return self._show(ctx, "ports", p, lambda p: self._port_view(ctx, p))
         if ctx.method == "PUT":
             ctx.content_type(self.media["ports"]["item"])
             if p is None:
@@ -1030,10 +1028,8 @@ class MidonetApi:
                     p[k] = data[k]
             self.store.put("ports/" + pid, p)
             return Response(204)
-        if ctx.method == "DELETE":
-            self._delete_port(pid)
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, "ports", p, lambda p: self._port_view(ctx, p),
+                                        lambda: self._delete_port(pid))
 
     def r_port_link(self, ctx, pid):
         pid = pid.lower()
@@ -1111,12 +1107,8 @@ class MidonetApi:
     def r_route(self, ctx, route_id):
         route_id = route_id.lower()
         r = self.store.get("routes/" + route_id)
-        if ctx.method == "GET":
-            return self._show(ctx, "routes", r, lambda r: self._route_view(ctx, r))
-        if ctx.method == "DELETE":
-            self.store.delete("routes/" + route_id)
-            return Response(204)
-        raise ctx.not_allowed()  # routes cannot be updated
+        # routes cannot be updated: PUT is 405
+        return self._item_get_or_delete(ctx, "routes", r, lambda r: self._route_view(ctx, r), "routes/" + route_id)
 
     # ---- DHCP subnets and hosts of a bridge (§5 dhcpSubnets; eucanetd's VPC subnets) --------
     DHCP_FIELDS = {"defaultGateway": None, "serverAddr": None, "dnsServerAddrs": None, "interfaceMTU": None,
@@ -1174,8 +1166,6 @@ class MidonetApi:
         bid = bid.lower()
         path = "bridges/%s/dhcp/%s" % (bid, sub)
         d = self.store.get(path) if self.store.get("bridges/" + bid) is not None else None
-        if ctx.method == "GET":
-            return self._show(ctx, "dhcp_subnets", d, lambda d: self._dhcp_view(ctx, bid, d))
         if ctx.method == "PUT":
             ctx.content_type(self.media["dhcp_subnets"]["item"])
             if d is None:
@@ -1186,10 +1176,7 @@ class MidonetApi:
                     d[k] = data[k]
             self.store.put(path, d)
             return Response(204)
-        if ctx.method == "DELETE":
-            self.store.delete(path)
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, "dhcp_subnets", d, lambda d: self._dhcp_view(ctx, bid, d), path)
 
     def r_dhcp_hosts(self, ctx, bid, sub):
         bid = bid.lower()
@@ -1224,12 +1211,7 @@ class MidonetApi:
         bid, mac = bid.lower(), mac.lower().replace(":", "-")
         path = "bridges/%s/dhcp/%s/hosts/%s" % (bid, sub, mac)
         h = self.store.get(path)
-        if ctx.method == "GET":
-            return self._show(ctx, "dhcp_hosts", h, lambda h: self._dhcp_host_view(ctx, bid, sub, h))
-        if ctx.method == "DELETE":
-            self.store.delete(path)
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, "dhcp_hosts", h, lambda h: self._dhcp_host_view(ctx, bid, sub, h), path)
 
     # ---- rules (§5; chains/{id}/rules, rules/{id}) -----------------------------------------
     def _chain_rules(self, cid):
@@ -1291,12 +1273,8 @@ class MidonetApi:
     def r_rule(self, ctx, rid):
         rid = rid.lower()
         r = self.store.get("rules/" + rid)
-        if ctx.method == "GET":
-            return self._show(ctx, "rules", r, lambda r: self._rule_view(ctx, r))
-        if ctx.method == "DELETE":
-            self._delete_rule(rid)
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, "rules", r, lambda r: self._rule_view(ctx, r),
+                                        lambda: self._delete_rule(rid))
 
     # ---- port group members (§5; eucanetd's eucapg) ---------------------------------------
     def _pg_port_view(self, ctx, pgid, pid):
@@ -1330,12 +1308,8 @@ class MidonetApi:
     def r_pg_port(self, ctx, pgid, pid):
         pgid, pid = pgid.lower(), pid.lower()
         m = self.store.get("port_groups/%s/ports/%s" % (pgid, pid))
-        if ctx.method == "GET":
-            return self._show(ctx, "port_group_ports", m, lambda m: self._pg_port_view(ctx, pgid, pid))
-        if ctx.method == "DELETE":
-            self.store.delete("port_groups/%s/ports/%s" % (pgid, pid))
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, "port_group_ports", m, lambda m: self._pg_port_view(ctx, pgid, pid),
+                                        "port_groups/%s/ports/%s" % (pgid, pid))
 
     def r_port_pgs(self, ctx, pid):
         """GET /ports/{id}/port_groups (the port's ``portGroups`` link): PortGroupPort objects."""
@@ -1379,12 +1353,8 @@ class MidonetApi:
     def r_ipag(self, ctx, gid):
         gid = gid.lower()
         g = self.store.get("ip_addr_groups/" + gid)
-        if ctx.method == "GET":
-            return self._show(ctx, "ip_addr_groups", g, lambda g: self._ipag_view(ctx, g))
-        if ctx.method == "DELETE":
-            self.store.delete("ip_addr_groups/" + gid)
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, "ip_addr_groups", g, lambda g: self._ipag_view(ctx, g),
+                                        "ip_addr_groups/" + gid)
 
     def r_ipag_addrs(self, ctx, gid):
         gid = gid.lower()
@@ -1421,13 +1391,8 @@ class MidonetApi:
         a = self.store.get("ip_addr_groups/%s/ip_addrs/%s" % (gid, addr))
         if a is not None and str(a["version"]) != version:
             a = None
-        if ctx.method == "GET":
-            return self._show(ctx, "ip_addrs", a, lambda a: self._ipag_addr_view(ctx, gid, a))
-        if ctx.method == "DELETE":
-            if a is not None:
-                self.store.delete("ip_addr_groups/%s/ip_addrs/%s" % (gid, addr))
-            return Response(204)
-        raise ctx.not_allowed()
+        return self._item_get_or_delete(ctx, "ip_addrs", a, lambda a: self._ipag_addr_view(ctx, gid, a),
+                                        "ip_addr_groups/%s/ip_addrs/%s" % (gid, addr), only_present=True)
 
     # ---- LAB-ONLY endpoints (not part of the MidoNet API) ----------------------------------
     def r_lab_hosts(self, ctx):

@@ -4,7 +4,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils import iproute
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.iproute import PlanError
+from ansible_collections.eucalyptus.cloud.plugins.module_utils._common import PlanError
 
 # Captured from `ip -json -details addr show` (iproute2 6.1, trimmed of statistics fields).
 LINKS_JSON = [
@@ -332,3 +332,22 @@ def test_batch_failure_without_line_number_says_unknown():
         res = iproute.batch_failure(cmds, 137, "", err)
         assert res["failed_line"] is None and res["applied"] is None and res["changed"] is True
         assert "did not say at which line" in res["msg"] and "any of the 2 lines" in res["msg"]
+
+
+def test_batch_failure_lists_bounded_by_limit():
+    cmds = ["route replace 10.%d.%d.%d via 172.19.0.1 table main proto 150" % (i >> 16, (i >> 8) & 255, i & 255)
+            for i in range(10000)]
+    err = "Error: Nexthop has invalid gateway.\nCommand failed -:7001\n"
+    res = iproute.batch_failure(cmds, 1, "", err)          # the default: return_limit's default, 50
+    assert res["commands_count"] == 10000 and res["commands"] == cmds[:50]
+    assert res["applied_count"] == 7000 and res["applied"] == cmds[:50]
+    assert res["not_applied_count"] == 2999 and res["not_applied"] == cmds[7001:7051]
+    assert res["failed_line"] == 7001 and res["failed_command"] == cmds[7000]
+    assert "line 7001 of 10000" in res["msg"] and "lines 1-7000 were applied" in res["msg"]
+    res = iproute.batch_failure(cmds, 1, "", err, 3)
+    assert res["applied"] == cmds[:3] and res["not_applied"] == cmds[7001:7004] and res["commands"] == cmds[:3]
+    full = iproute.batch_failure(cmds, 1, "", err, 0)       # 0 (return_limit: 0, or diff mode): all
+    assert full["applied"] == cmds[:7000] and full["not_applied"] == cmds[7001:] and full["commands"] == cmds
+    unknown = iproute.batch_failure(cmds, 137, "", "Killed\n")
+    assert unknown["commands"] == cmds[:50] and unknown["commands_count"] == 10000
+    assert unknown["applied"] is None and unknown["applied_count"] is None and unknown["not_applied_count"] is None
