@@ -74,7 +74,7 @@ def server_pid(host):
 
 
 def playbook(*args):
-    env = dict(os.environ, ANSIBLE_CACHE_PLUGIN="memory", ANSIBLE_NOCOLOR="1")
+    env = dict(os.environ, ANSIBLE_CACHE_PLUGIN="memory", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     cmd = ["ansible-playbook", "-i", os.path.join(env["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory"),
            os.path.join(env["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")] + list(args)
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
