@@ -5,11 +5,13 @@ admin tools of each product line (4.1 euca-describe-services with the eucarc of
 whole role run by ansible-playbook; its MidoNet part asks the MidoNet API stand-in (flavor 5)
 holding the walk-through's topology, so a pass is the whole role's.
 
-In order, on one cloud per line (the CLC's own service, type eucalyptus, is always listed): a CC, a user-api, a walrusbackend and an SC registered before <zone>.storage.blockstoragemanager is
-set -> the role fails naming the storage service broken (as the CLC's table says), before the
-MidoNet part; the property set -> the role waits for the SC and passes naming every service the
-CLC's table holds; the CLC down -> "could not read the registered services"; the CLC's services
-table emptied -> "no Eucalyptus service is registered".
+In order, on one cloud per line (the CLC's own service, type eucalyptus, is always listed): a CC,
+a user-api, a walrusbackend and an SC registered before <zone>.storage.blockstoragemanager is set
+-> the role fails naming the storage service broken (as the CLC's table says), and exactly the
+services the CLC lists as not enabled, before the MidoNet part; the property (and
+objectstorage.providerclient) set -> the role waits for the SC and passes naming every service
+listed; the CLC down -> "could not read the registered services"; the CLC's services table emptied
+-> "no Eucalyptus service is registered".
 """
 import os
 import re
