@@ -13,7 +13,10 @@ import os
 _LOG = os.environ.get("EUCLOUD_EL7_IMPORT_LOG")
 _WATCH = ("netaddr", "requests", "ansible.module_utils.basic",
           "ansible_collections.eucalyptus.cloud.plugins.module_utils.ipaddrs",
-          "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet")
+          "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet",
+          "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_client",
+          "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_tunnel_zone",
+          "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_topology")
 
 
 def _record():

@@ -126,8 +126,9 @@ api_calls:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet import (
-    MIDONET_COMMON_ARGS, MIDONET_COMMON_KWARGS, run_host_info)
+from ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_client import (
+    MIDONET_COMMON_ARGS, MIDONET_COMMON_KWARGS)
+from ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_topology import run_host_info
 
 
 def main():

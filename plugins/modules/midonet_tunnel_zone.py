@@ -165,8 +165,9 @@ api_calls:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet import (
-    MIDONET_COMMON_ARGS, MIDONET_COMMON_KWARGS, ZONE_TYPES, run_tunnel_zone)
+from ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_client import (
+    MIDONET_COMMON_ARGS, MIDONET_COMMON_KWARGS, ZONE_TYPES)
+from ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_tunnel_zone import run_tunnel_zone
 
 
 def main():

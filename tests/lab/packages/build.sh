@@ -7,6 +7,9 @@
 #
 # Output: a flat repository (OUTDIR/*.deb, Packages, Packages.gz, Release), used on a lab host as
 #   deb [trusted=yes] file:/opt/eucalyptus-lab-repo ./
+# and one flat repository per Eucalyptus product line, OUTDIR/eucalyptus-4.1/ and
+# OUTDIR/eucalyptus-4.4/ (stand-ins of the Eucalyptus packages, EUCA_PACKAGES below), used as
+#   deb [trusted=yes] file:/opt/eucalyptus-lab-repo/eucalyptus-4.4 ./
 # Needs only bash, dpkg-deb, python3 and gzip: no network. Idempotent: nothing is rebuilt unless
 # an input (this script, tests/lab/packages/**, tests/lab/standins/*.py) changed; it then rebuilds
 # everything in a scratch directory and swaps it in. Prints the repository path on stdout.
@@ -26,6 +29,28 @@ PACKAGES=(
   "midonet-tools|$MIDONET5_VERSION|python3, python3-kazoo|||mn_conf.py:usr/bin/mn-conf|MidoNet tools: mn-conf (set/get/dump/template-set), configuration kept in ZooKeeper"
   "midonet-api|$MIDONET1_VERSION|python3, python3-kazoo|tomcat||midonet_api.py:usr/share/midonet-api/WEB-INF/lib/midonet_api_standin.py|MidoNet 1.x API webapp in /usr/share/midonet-api (WEB-INF/web.xml), served by the tomcat stand-in"
   "tomcat|$TOMCAT_VERSION|python3||tomcat|tomcat.py:usr/share/tomcat/bin/tomcat-standin.py|Apache Tomcat as used by MidoNet 1.x: tomcat.service serves the midonet-api context of /etc/tomcat/Catalina/localhost"
+)
+
+# Eucalyptus product lines: line -> package version (and product version, the part before "-lab")
+declare -A EUCA_LINE_VERSION=([4.1]="4.1.2-lab1" [4.4]="4.4.5-lab1")
+EUCA_LINES="4.1 4.4"
+
+# Eucalyptus stand-in packages, one flat repository per line (OUTDIR/eucalyptus-<line>/).
+#   name|lines|Depends|Recommends|units|files|description
+# lines:   the product lines that have the package ("4.1 4.4")
+# Depends/Recommends: comma-separated; an item "4.4:pkg" (or "4.1:pkg") is kept only for that line
+# units:   services stopped on removal: "name" or per line "4.1:eucalyptus-cc 4.4:eucalyptus-cluster"
+# files:   space-separated; "src.py:path" installs tests/lab/standins/src.py at /path (0755);
+#          "path->target" makes /path a symlink; "4.4:..." limits an item to one line
+# Static files: tests/lab/packages/eucalyptus/<name>/all/** and .../<name>/<line>/** are copied
+# into the package (files under etc/ become conffiles). tests/lab/packages/eucalyptus/<name>/postinst,
+# if present, is appended to the package's postinst with @LINE@ and @VERSION@ (the product version,
+# e.g. 4.4.5) replaced. Every package gets the lab's share dir /usr/share/eucalyptus/lab/ for its
+# Python modules (stand-ins import gni.py and euca_common.py from there: package eucalyptus).
+EUCA_PACKAGES=(
+  "eucalyptus|4.1 4.4|python3, adduser, 4.4:postgresql-client|||gni.py:usr/share/eucalyptus/lab/gni.py euca_common.py:usr/share/eucalyptus/lab/euca_common.py euca_admin.py:usr/share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clcadmin-initialize-cloud->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clcadmin-assume-system-credentials->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clcadmin-copy-keys->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clusteradmin-copy-keys->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clusteradmin-register-nodes->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clusteradmin-deregister-nodes->../share/eucalyptus/lab/euca_admin.py|Eucalyptus base package: /etc/eucalyptus/eucalyptus-version, the eucalyptus.conf template of the line, the eucalyptus user and groups; 4.4: the clcadmin-* and clusteradmin-* scripts"
+  "eucalyptus-cloud|4.1 4.4|eucalyptus, postgresql, postgresql-client, 4.4:eucalyptus-admin-tools|eucanetd|eucalyptus-cloud|eucalyptus_cloud.py:usr/share/eucalyptus/lab/eucalyptus_cloud.py usr/sbin/eucalyptus-cloud->../share/eucalyptus/lab/eucalyptus_cloud.py|Eucalyptus cloud controller (CLC, also UFS/Walrus/SC JVM): services and properties in its own PostgreSQL cluster (var/lib/eucalyptus/db, port 8777), HTTP on 8773, service states, network_configuration validation, writes global_network_info.xml"
+  "eucalyptus-admin-tools|4.1 4.4|eucalyptus, python3|||4.4:usr/bin/euserv-register-service->../share/eucalyptus/lab/euca_admin.py 4.4:usr/bin/euserv-deregister-service->../share/eucalyptus/lab/euca_admin.py 4.4:usr/bin/euserv-describe-services->../share/eucalyptus/lab/euca_admin.py 4.4:usr/bin/euctl->../share/eucalyptus/lab/euca_admin.py usr/sbin/euca_conf->../share/eucalyptus/lab/euca_admin.py 4.1:usr/sbin/euca-describe-services->../share/eucalyptus/lab/euca_admin.py 4.1:usr/sbin/euca-describe-properties->../share/eucalyptus/lab/euca_admin.py 4.1:usr/sbin/euca-modify-property->../share/eucalyptus/lab/euca_admin.py|Eucalyptus admin tools: 4.1 euca_conf, euca-describe-services, euca-describe-properties, euca-modify-property (eucadmin); 4.4 euserv-register-service, euserv-deregister-service, euserv-describe-services, euctl and the euca_conf stub"
 )
 
 for tool in dpkg-deb python3 gzip; do
@@ -51,14 +76,36 @@ trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1700000000}"
 mkdir "$work/repo"
 
-for spec in "${PACKAGES[@]}"; do
-  IFS='|' read -r name version depends recommends unit mapping description <<<"$spec"
-  root="$work/$name"
+# build_pkg NAME VERSION DEPENDS RECOMMENDS UNITS OUTDIR LINE FILES DESCRIPTION TREE...
+#   LINE is empty for the MidoNet packages; TREEs are static trees copied into the package root.
+build_pkg() {
+  local name="$1" version="$2" depends="$3" recommends="$4" units="$5" outdir="$6" line="$7" files="$8" description="$9"
+  shift 9
+  local root="$work/build-$name${line:+-$line}" tree item src dest target unit
+  rm -rf "$root"
   mkdir -p "$root/DEBIAN"
   # (git keeps no empty folders: a package may have no files of its own besides the stand-in)
-  if [ -d "$here/$name" ]; then cp -a "$here/$name/." "$root/"; fi
-  src="${mapping%%:*}"; dest="${mapping#*:}"
-  install -D -m 0755 "$standins/$src" "$root/$dest"
+  for tree in "$@"; do
+    if [ -d "$tree" ]; then cp -a "$tree/." "$root/"; fi
+  done
+  if [ "$name" = eucalyptus ] && [ -n "$line" ]; then
+    # the product version every Eucalyptus stand-in reads (4.1.2 / 4.4.5)
+    mkdir -p "$root/etc/eucalyptus"
+    printf '%s\n' "${version%%-lab*}" >"$root/etc/eucalyptus/eucalyptus-version"
+  fi
+  for item in $files; do
+    case "$item" in
+      4.1:*|4.4:*) [ "${item%%:*}" = "$line" ] || continue; item="${item#*:}" ;;
+    esac
+    if [[ "$item" == *"->"* ]]; then
+      dest="${item%%->*}"; target="${item#*->}"
+      mkdir -p "$(dirname "$root/$dest")"
+      ln -sfn "$target" "$root/$dest"
+    else
+      src="${item%%:*}"; dest="${item#*:}"
+      install -D -m 0755 "$standins/$src" "$root/$dest"
+    fi
+  done
   # conffiles: everything under /etc, plus the webapp's WEB-INF configuration (as the real RPM)
   : >"$root/DEBIAN/conffiles"
   if [ -d "$root/etc" ]; then
@@ -69,6 +116,8 @@ for spec in "${PACKAGES[@]}"; do
       >>"$root/DEBIAN/conffiles"
   fi
   [ -s "$root/DEBIAN/conffiles" ] || rm "$root/DEBIAN/conffiles"
+  local what="MidoNet"
+  [ -z "$line" ] || what="Eucalyptus $line"
   {
     echo "Package: $name"
     echo "Version: $version"
@@ -78,29 +127,42 @@ for spec in "${PACKAGES[@]}"; do
     echo "Priority: optional"
     echo "Depends: $depends"
     if [ -n "$recommends" ]; then echo "Recommends: $recommends"; fi
-    echo "Description: LAB STAND-IN $name for the eucalyptus.cloud lab (not MidoNet)"
+    echo "Description: LAB STAND-IN $name for the eucalyptus.cloud lab (not $what)"
     echo " LAB STAND-IN, not the real software: $description."
     echo " Built by tests/lab/packages/build.sh from tests/lab/standins; lab use only."
   } >"$root/DEBIAN/control"
-  if [ -n "$unit" ]; then
-    # Like the EL7 RPMs: the unit is installed but neither enabled nor started; roles do that.
-    cat >"$root/DEBIAN/postinst" <<EOF
-#!/bin/sh
-# LAB STAND-IN $name: make systemd see the unit; enabling/starting is the roles' job.
-set -e
-if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
-exit 0
-EOF
-    cat >"$root/DEBIAN/prerm" <<EOF
-#!/bin/sh
-# LAB STAND-IN $name: stop the service before removal.
-set -e
-if [ "\$1" = remove ] && [ -d /run/systemd/system ]; then
-  systemctl stop $unit.service || true
-  systemctl disable $unit.service >/dev/null 2>&1 || true
-fi
-exit 0
-EOF
+  local extra=""
+  if [ -n "$line" ] && [ -f "$here/eucalyptus/$name/postinst" ]; then
+    extra="$(sed -e "s/@LINE@/$line/g" -e "s/@VERSION@/${version%%-lab*}/g" "$here/eucalyptus/$name/postinst")"
+  fi
+  if [ -n "$units" ] || [ -n "$extra" ]; then
+    # Like the EL RPMs: a unit is installed but neither enabled nor started; roles do that.
+    {
+      echo "#!/bin/sh"
+      echo "# LAB STAND-IN $name: make systemd see the unit; enabling/starting is the roles' job."
+      echo "set -e"
+      if [ -n "$extra" ]; then printf '%s\n' "$extra"; fi
+      echo "if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi"
+      echo "exit 0"
+    } >"$root/DEBIAN/postinst"
+    chmod 0755 "$root/DEBIAN/postinst"
+  fi
+  if [ -n "$units" ]; then
+    {
+      echo "#!/bin/sh"
+      echo "# LAB STAND-IN $name: stop the service before removal."
+      echo "set -e"
+      echo "if [ \"\$1\" = remove ] && [ -d /run/systemd/system ]; then"
+      for unit in $units; do
+        case "$unit" in
+          4.1:*|4.4:*) [ "${unit%%:*}" = "$line" ] || continue; unit="${unit#*:}" ;;
+        esac
+        echo "  systemctl stop $unit.service || true"
+        echo "  systemctl disable $unit.service >/dev/null 2>&1 || true"
+      done
+      echo "fi"
+      echo "exit 0"
+    } >"$root/DEBIAN/prerm"
     cat >"$root/DEBIAN/postrm" <<EOF
 #!/bin/sh
 # LAB STAND-IN $name
@@ -108,42 +170,80 @@ set -e
 if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
 exit 0
 EOF
-    chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
+    chmod 0755 "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
   fi
   find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-  dpkg-deb --root-owner-group -Zgzip --build "$root" "$work/repo/${name}_${version}_all.deb" >/dev/null
+  dpkg-deb --root-owner-group -Zgzip --build "$root" "$outdir/${name}_${version}_all.deb" >/dev/null
+}
+
+# per-line filter of a Depends/Recommends list: drop "other-line:pkg" items, strip "line:"
+line_deps() {
+  local line="$1" list="$2" out="" item
+  local IFS=','
+  for item in $list; do
+    item="${item# }"; item="${item% }"
+    [ -n "$item" ] || continue
+    case "$item" in
+      4.1:*|4.4:*) [ "${item%%:*}" = "$line" ] || continue; item="${item#*:}" ;;
+    esac
+    out="${out:+$out, }$item"
+  done
+  printf '%s' "$out"
+}
+
+for spec in "${PACKAGES[@]}"; do
+  IFS='|' read -r name version depends recommends unit mapping description <<<"$spec"
+  build_pkg "$name" "$version" "$depends" "$recommends" "$unit" "$work/repo" "" "$mapping" "$description" "$here/$name"
+done
+
+for line in $EUCA_LINES; do
+  mkdir -p "$work/repo/eucalyptus-$line"
+  for spec in "${EUCA_PACKAGES[@]}"; do
+    IFS='|' read -r name lines depends recommends units files description <<<"$spec"
+    [[ " $lines " == *" $line "* ]] || continue
+    build_pkg "$name" "${EUCA_LINE_VERSION[$line]}" "$(line_deps "$line" "$depends")" "$(line_deps "$line" "$recommends")" \
+      "$units" "$work/repo/eucalyptus-$line" "$line" "$files" "$description" \
+      "$here/eucalyptus/$name/all" "$here/eucalyptus/$name/$line"
+  done
 done
 
 # Packages, Packages.gz and Release, written by Python (no dpkg-dev / apt-utils needed).
-python3 - "$work/repo" <<'PY'
+python3 - "$work/repo" "$work/repo"/eucalyptus-* <<'PY'
 import email.utils, gzip, hashlib, os, subprocess, sys
-repo = sys.argv[1]
-stanzas = []
-for deb in sorted(f for f in os.listdir(repo) if f.endswith(".deb")):
-    path = os.path.join(repo, deb)
-    control = subprocess.run(["dpkg-deb", "-f", path], capture_output=True, text=True, check=True).stdout
-    data = open(path, "rb").read()
-    extra = ("Filename: ./%s\nSize: %d\nMD5sum: %s\nSHA256: %s\n"
-             % (deb, len(data), hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest()))
-    lines = control.rstrip("\n").split("\n")
-    # Filename/Size/hashes go before Description, as dpkg-scanpackages puts them
-    idx = next(i for i, l in enumerate(lines) if l.startswith("Description:"))
-    stanzas.append("\n".join(lines[:idx]) + "\n" + extra + "\n".join(lines[idx:]) + "\n")
-packages = "\n".join(stanzas).encode()
-open(os.path.join(repo, "Packages"), "wb").write(packages)
-with open(os.path.join(repo, "Packages.gz"), "wb") as raw:
-    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-        gz.write(packages)
-date = email.utils.formatdate(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), usegmt=True)
-release = ["Origin: eucalyptus.cloud lab", "Label: LAB STAND-IN packages", "Suite: lab", "Codename: lab",
-           "Architectures: all amd64 arm64", "Date: " + date,
-           "Description: LAB STAND-IN packages for MidoNet (tests/lab/packages/build.sh)"]
-for algo, field in (("md5", "MD5Sum"), ("sha256", "SHA256")):
-    release.append(field + ":")
-    for name in ("Packages", "Packages.gz"):
-        blob = open(os.path.join(repo, name), "rb").read()
-        release.append(" %s %d %s" % (hashlib.new(algo, blob).hexdigest(), len(blob), name))
-open(os.path.join(repo, "Release"), "w").write("\n".join(release) + "\n")
+
+
+def index(repo, label):
+    stanzas = []
+    for deb in sorted(f for f in os.listdir(repo) if f.endswith(".deb")):
+        path = os.path.join(repo, deb)
+        control = subprocess.run(["dpkg-deb", "-f", path], capture_output=True, text=True, check=True).stdout
+        data = open(path, "rb").read()
+        extra = ("Filename: ./%s\nSize: %d\nMD5sum: %s\nSHA256: %s\n"
+                 % (deb, len(data), hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest()))
+        lines = control.rstrip("\n").split("\n")
+        # Filename/Size/hashes go before Description, as dpkg-scanpackages puts them
+        idx = next(i for i, l in enumerate(lines) if l.startswith("Description:"))
+        stanzas.append("\n".join(lines[:idx]) + "\n" + extra + "\n".join(lines[idx:]) + "\n")
+    packages = "\n".join(stanzas).encode()
+    open(os.path.join(repo, "Packages"), "wb").write(packages)
+    with open(os.path.join(repo, "Packages.gz"), "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+            gz.write(packages)
+    date = email.utils.formatdate(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), usegmt=True)
+    release = ["Origin: eucalyptus.cloud lab", "Label: LAB STAND-IN packages", "Suite: lab", "Codename: lab",
+               "Architectures: all amd64 arm64", "Date: " + date,
+               "Description: LAB STAND-IN packages for %s (tests/lab/packages/build.sh)" % label]
+    for algo, field in (("md5", "MD5Sum"), ("sha256", "SHA256")):
+        release.append(field + ":")
+        for name in ("Packages", "Packages.gz"):
+            blob = open(os.path.join(repo, name), "rb").read()
+            release.append(" %s %d %s" % (hashlib.new(algo, blob).hexdigest(), len(blob), name))
+    open(os.path.join(repo, "Release"), "w").write("\n".join(release) + "\n")
+
+
+for repo in sys.argv[1:]:
+    base = os.path.basename(repo)
+    index(repo, "Eucalyptus " + base.split("-", 1)[1] if base.startswith("eucalyptus-") else "MidoNet")
 PY
 
 echo "$inputs_hash" >"$work/repo/.inputs"
@@ -156,7 +256,16 @@ for f in "$out"/*.deb; do
   [ -e "$f" ] && [ ! -e "$work/repo/$(basename "$f")" ] && rm -f "$f"
 done
 cp -p "$work/repo"/*.deb "$out/"
+for line in $EUCA_LINES; do
+  sub="$out/eucalyptus-$line"
+  mkdir -p "$sub"
+  for f in "$sub"/*.deb; do
+    [ -e "$f" ] && [ ! -e "$work/repo/eucalyptus-$line/$(basename "$f")" ] && rm -f "$f"
+  done
+  cp -p "$work/repo/eucalyptus-$line"/*.deb "$sub/"
+  cp -p "$work/repo/eucalyptus-$line/Packages" "$work/repo/eucalyptus-$line/Packages.gz" "$work/repo/eucalyptus-$line/Release" "$sub/"
+done
 cp -p "$work/repo/Packages" "$work/repo/Packages.gz" "$work/repo/Release" "$work/repo/.inputs" "$out/"
 chmod -R a+rX "$out"
-echo "build.sh: built $(find "$out" -maxdepth 1 -name "*.deb" | wc -l) packages in $out" >&2
+echo "build.sh: built $(find "$out" -name "*.deb" | wc -l) packages in $out (and its eucalyptus-<line>/)" >&2
 echo "$out"
