@@ -200,7 +200,7 @@ def _cidr_hosts(network, plen):
 
 def _netmask_ok(value):
     """Contiguous netmask (the CLC's NetmaskValidator bit walk)."""
-    inverted = (~value) & 0xffffffff
+    inverted = value ^ 0xffffffff
     return (inverted & (inverted + 1)) == 0
 
 
@@ -480,7 +480,7 @@ def _subnet(chk, obj, path, known):
 def _subnet_hosts(sub):
     """IPRange.fromSubnet: the subnet without its network and broadcast addresses."""
     lo = sub['net']
-    hi = sub['net'] | ((~sub['mask']) & 0xffffffff)
+    hi = sub['net'] | (sub['mask'] ^ 0xffffffff)
     if lo + 1 <= hi - 1:
         return lo + 1, hi - 1
     return lo, hi
@@ -515,7 +515,7 @@ def _managed_subnet(chk, obj, path):
         elif seg & (seg - 1):
             chk.add(path + '.SegmentSize', 'managed-subnet', 'Invalid managed subnet due to SegmentSize not being '
                     'a power of 2 for subnet "%s": "%s"' % (path, seg))
-    size = ((~netmask) & 0xffffffff) + 1
+    size = (netmask ^ 0xffffffff) + 1
     usable = size // (seg or DEF_SEGMENT)
     lo_vlan, hi_vlan = fields['MinVlan'], fields['MaxVlan']
     if lo_vlan:
@@ -539,7 +539,7 @@ def _managed_subnet(chk, obj, path):
         elif hi_vlan > MAX_VLAN:
             chk.add(path + '.MaxVlan', 'managed-subnet', 'Invalid managed subnet due to MaxVlan for subnet "%s": '
                     '"%s" > "%s"' % (path, hi_vlan, MAX_VLAN))
-    return subnet, subnet | ((~netmask) & 0xffffffff)
+    return subnet, subnet | (netmask ^ 0xffffffff)
 
 
 def _gateway_entry(chk, gw, path, new_form, bgp, known):
@@ -640,7 +640,7 @@ def _mido(chk, mido, known):
         if version in ('4.2', '4.3'):
             chk.require(mido, 'EucanetdHost', 'Mido.EucanetdHost')
         if new_form or len(legacy_top) < 3:
-            if gateways is None:
+            if mido.get('Gateways') is None or not known['gateway']:
                 chk.require({}, 'Gateways', 'Mido.Gateways')
             for i, gw in enumerate(gateways or ()):
                 path = 'Mido.Gateways[%d]' % i
@@ -865,10 +865,9 @@ def _public_rules(chk, public, private, mido, edge_subnets, managed):
             if gw.get('cidr'):
                 lo, hi = gw['cidr']
                 if hi - lo >= 3:
-                    gw_addresses.append((lo, lo, 'the network address of %s.ExternalCidr %s' % (gw['path'],
-                                                                                              gw['cidr_text'])))
-                    gw_addresses.append((hi, hi, 'the broadcast address of %s.ExternalCidr %s' % (gw['path'],
-                                                                                                gw['cidr_text'])))
+                    where = '%s.ExternalCidr %s' % (gw['path'], gw['cidr_text'])
+                    gw_addresses.append((lo, lo, 'the network address of ' + where))
+                    gw_addresses.append((hi, hi, 'the broadcast address of ' + where))
     if gw_addresses:
         checks.append((_IntervalIndex(gw_addresses), 'public-gateway-address',
                        'holds %s: a public IP cannot be an address of the network\'s own routers'))
@@ -912,12 +911,13 @@ def _clusters(chk, doc, known, subnet_names):
         _mac(chk, fields['MacPrefix'], path + '.MacPrefix')
         sub_obj = chk.typed(cl, 'Subnet', path + '.Subnet')
         entry = {'name': name, 'path': path, 'subnet': None, 'subnet_ref': None, 'subnet_error': False,
-                 'private': None, 'has_subnet': _truthy(sub_obj), 'has_private': _truthy(cl.get('PrivateIps'))}
-        if len(subnet_names) > 1 or _truthy(sub_obj):
+                 'private': None, 'has_subnet': sub_obj is not None, 'has_private': _truthy(cl.get('PrivateIps'))}
+        # (a Subnet object is "true" to the CLC's Groovy even when empty)
+        if len(subnet_names) > 1 or sub_obj is not None:
             if sub_obj is None:
                 chk.require({}, 'Subnet', path + '.Subnet')
                 entry['subnet_error'] = True
-            elif _truthy(sub_obj):
+            else:
                 ref = sub_obj.get('Name')
                 others = [k for k in ('Subnet', 'Netmask', 'Gateway') if _truthy(sub_obj.get(k))]
                 if ref is not None and _text(ref) in subnet_names and not others:

@@ -42,6 +42,7 @@ EUCA_LINES="4.1 4.4"
 # units:   services stopped on removal: "name" or per line "4.1:eucalyptus-cc 4.4:eucalyptus-cluster"
 # files:   space-separated; "src.py:path" installs tests/lab/standins/src.py at /path (0755);
 #          "path->target" makes /path a symlink; "4.4:..." limits an item to one line
+# provides: tests/lab/packages/eucalyptus/<name>/provides (one item a line, "4.4:" per line)
 # Static files: tests/lab/packages/eucalyptus/<name>/all/** and .../<name>/<line>/** are copied
 # into the package (files under etc/ become conffiles). tests/lab/packages/eucalyptus/<name>/postinst,
 # if present, is appended to the package's postinst with @LINE@ and @VERSION@ (the product version,
@@ -51,6 +52,9 @@ EUCA_PACKAGES=(
   "eucalyptus|4.1 4.4|python3, adduser, 4.4:postgresql-client|||gni.py:usr/share/eucalyptus/lab/gni.py euca_common.py:usr/share/eucalyptus/lab/euca_common.py euca_admin.py:usr/share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clcadmin-initialize-cloud->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clcadmin-assume-system-credentials->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clcadmin-copy-keys->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clusteradmin-copy-keys->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clusteradmin-register-nodes->../share/eucalyptus/lab/euca_admin.py 4.4:usr/sbin/clusteradmin-deregister-nodes->../share/eucalyptus/lab/euca_admin.py|Eucalyptus base package: /etc/eucalyptus/eucalyptus-version, the eucalyptus.conf template of the line, the eucalyptus user and groups; 4.4: the clcadmin-* and clusteradmin-* scripts"
   "eucalyptus-cloud|4.1 4.4|eucalyptus, postgresql, postgresql-client, 4.4:eucalyptus-admin-tools|eucanetd|eucalyptus-cloud|eucalyptus_cloud.py:usr/share/eucalyptus/lab/eucalyptus_cloud.py usr/sbin/eucalyptus-cloud->../share/eucalyptus/lab/eucalyptus_cloud.py|Eucalyptus cloud controller (CLC, also UFS/Walrus/SC JVM): services and properties in its own PostgreSQL cluster (var/lib/eucalyptus/db, port 8777), HTTP on 8773, service states, network_configuration validation, writes global_network_info.xml"
   "eucalyptus-admin-tools|4.1 4.4|eucalyptus, python3|||4.4:usr/bin/euserv-register-service->../share/eucalyptus/lab/euca_admin.py 4.4:usr/bin/euserv-deregister-service->../share/eucalyptus/lab/euca_admin.py 4.4:usr/bin/euserv-describe-services->../share/eucalyptus/lab/euca_admin.py 4.4:usr/bin/euctl->../share/eucalyptus/lab/euca_admin.py usr/sbin/euca_conf->../share/eucalyptus/lab/euca_admin.py 4.1:usr/sbin/euca-describe-services->../share/eucalyptus/lab/euca_admin.py 4.1:usr/sbin/euca-describe-properties->../share/eucalyptus/lab/euca_admin.py 4.1:usr/sbin/euca-modify-property->../share/eucalyptus/lab/euca_admin.py|Eucalyptus admin tools: 4.1 euca_conf, euca-describe-services, euca-describe-properties, euca-modify-property (eucadmin); 4.4 euserv-register-service, euserv-deregister-service, euserv-describe-services, euctl and the euca_conf stub"
+  "eucanetd|4.1 4.4|eucalyptus, python3, iproute2|4.4:nginx|eucanetd|eucanetd.py:usr/share/eucalyptus/lab/eucanetd.py usr/sbin/eucanetd->../share/eucalyptus/lab/eucanetd.py|Eucalyptus network daemon, VPCMIDO: the GNI-to-MidoNet loop over the MidoNet REST API (eucart, eucabr, gateway port binding, routes), the flushes and exit codes of its version, the 4.4 single-instance lock on UDP 127.0.0.1:63822; 4.4 eucanetd.service (Type=forking), 4.1 /etc/init.d/eucanetd"
+  "eucalyptus-cc|4.1 4.4|eucalyptus, python3, 4.1:eucanetd||4.1:eucalyptus-cc 4.4:eucalyptus-cluster|euca_daemons.py:usr/share/eucalyptus/lab/eucalyptus_cc.py 4.4:usr/sbin/eucalyptus-cluster->../share/eucalyptus/lab/eucalyptus_cc.py 4.4:lib/systemd/system/eucalyptus-cc.service->eucalyptus-cluster.service|Eucalyptus cluster controller: reads eucalyptus.conf, refuses a VNET_MODE its version rejects, wipes var/lib/eucalyptus/CC on start, answers HTTP on CC_PORT (8774); 4.4 eucalyptus-cluster.service (+ eucalyptus-cc.service symlink), 4.1 /etc/init.d/eucalyptus-cc"
+  "eucalyptus-nc|4.1 4.4|eucalyptus, python3, eucanetd||4.1:eucalyptus-nc 4.4:eucalyptus-node|euca_daemons.py:usr/share/eucalyptus/lab/eucalyptus_nc.py 4.4:usr/sbin/eucalyptus-node->../share/eucalyptus/lab/eucalyptus_nc.py 4.4:lib/systemd/system/eucalyptus-nc.service->eucalyptus-node.service|Eucalyptus node controller: reads eucalyptus.conf, refuses a VNET_MODE its version rejects (4.4: and a missing VNET_BRIDGE), answers HTTP on NC_PORT (8775); 4.4 eucalyptus-node.service (+ eucalyptus-nc.service symlink), 4.1 /etc/init.d/eucalyptus-nc"
 )
 
 for tool in dpkg-deb python3 gzip; do
@@ -127,6 +131,13 @@ build_pkg() {
     echo "Priority: optional"
     echo "Depends: $depends"
     if [ -n "$recommends" ]; then echo "Recommends: $recommends"; fi
+    # tests/lab/packages/eucalyptus/<name>/provides: virtual names, "4.4:" items per line
+    # (eucalyptus-cc Provides eucalyptus-cluster from 4.3 on, reference eucalyptus.md 1.1)
+    if [ -n "$line" ] && [ -f "$here/eucalyptus/$name/provides" ]; then
+      local provides
+      provides="$(line_deps "$line" "$(tr '\n' ',' <"$here/eucalyptus/$name/provides")")"
+      if [ -n "$provides" ]; then echo "Provides: $provides"; fi
+    fi
     echo "Description: LAB STAND-IN $name for the eucalyptus.cloud lab (not $what)"
     echo " LAB STAND-IN, not the real software: $description."
     echo " Built by tests/lab/packages/build.sh from tests/lab/standins; lab use only."

@@ -231,9 +231,8 @@ BAD = [
     ("edge-managed-subnet", "4.2", edit(EDGE, ManagedSubnet=MANAGED["ManagedSubnet"]),
      [("ManagedSubnet", "managed-in-edge")], "Unexpected ManagedSubnet declaration in EDGE mode"),
     ("edge-cluster-subnet-required", "4.3",
-     edit(EDGE_41, Subnets=EDGE_41["Subnets"] + [
-         {"Name": "lan2", "Subnet": "10.112.0.0", "Netmask": "255.255.0.0", "Gateway": "10.112.0.1"}],
-          Clusters=[{"Name": "PARTI00", "PrivateIps": ["10.111.101.94"]}]),
+     edit(EDGE_41, Clusters=[{"Name": "PARTI00", "PrivateIps": ["10.111.101.94"]}], Subnets=EDGE_41["Subnets"] + [
+         {"Name": "lan2", "Subnet": "10.112.0.0", "Netmask": "255.255.0.0", "Gateway": "10.112.0.1"}]),
      [("Clusters[0].Subnet", "required")], 'Missing required property "Clusters[0].Subnet"'),
     ("edge-cluster-subnet-unknown-name", "4.4",
      edit(EDGE_41, Clusters=[dict(EDGE_41["Clusters"][0], Subnet={"Name": "nowhere"})]),
@@ -294,8 +293,7 @@ BAD = [
      [("Mido.Gateways[0].BgpPeerIp", "external-cidr")],
      'BgpPeerIp must be within ExternalCidr "Mido.Gateways[0].BgpPeerIp"'),
     ("bgp-routes-empty", "4.4", edit(VPC_44_BGP, Mido__Gateways=[gw44(BgpAdRoutes=[])]),
-     [("Mido.Gateways[0].BgpAdRoutes", "bgp-routes"), ("PublicIps[0]", "public-bgp-routes")]
-     if False else [("Mido.Gateways[0].BgpAdRoutes", "bgp-routes")],
+     [("Mido.Gateways[0].BgpAdRoutes", "bgp-routes")],
      'At least one route is required "Mido.Gateways[0]"'),
     ("bgp-asn-range", "4.4", edit(VPC_44_BGP, Mido__BgpAsn="4294967296"),
      [("Mido.BgpAsn", "asn")], 'Invalid ASN "Mido.BgpAsn": "4294967296"'),
@@ -371,6 +369,13 @@ BAD = [
      [("Clusters[0].PrivateIps", "private-gateway")], "Private IP range 10.111.0.1-10.111.0.50"),
     ("vpcmido-managed-subnet-4.3", "4.3", edit(VPC_LEGACY, ManagedSubnet=MANAGED["ManagedSubnet"]),
      [("ManagedSubnet", "managed-in-vpcmido")], "ManagedSubnet belongs to the MANAGED modes; VPCMIDO ignores it"),
+    ("edge-cluster-empty-subnet", "4.2", edit(EDGE, Clusters=[dict(EDGE["Clusters"][0], Subnet={})]),
+     [("Clusters[0].Subnet.Subnet", "required"), ("Clusters[0].Subnet.Netmask", "required"),
+      ("Clusters[0].Subnet.Gateway", "required")], 'Missing required property "Clusters[0].Subnet.Subnet"'),
+    ("gateways-not-a-list", "4.3", edit(VPC_GATEWAYS, Mido__Gateways="gw1"),
+     [("Mido.Gateways", "type")], 'Can not bind "Mido.Gateways": expected a list, got "gw1"'),
+    ("managed-novlan-on-4.4", "4.4", MANAGED_NOVLAN,
+     [("ManagedSubnet", "managed-removed")], "logs fault 1017 and keeps no network configuration at all"),
     ("not-an-object", "4.4", ["Mode", "EDGE"],
      [("", "type")], "The document must be a JSON object"),
 ]
