@@ -40,11 +40,11 @@ def vpcmido_gateways(network_configuration):
         raise AnsibleFilterError('vpcmido_gateways: expected the network configuration as a dict, got %s'
                                  % type(doc).__name__)
     if doc.get('Mode') != 'VPCMIDO':
-        raise AnsibleFilterError('vpcmido_gateways: Mode is %r, not "VPCMIDO": eucanetd builds no '
+        raise AnsibleFilterError('vpcmido_gateways: Mode is %r, not VPCMIDO: eucanetd builds no '
                                  'MidoNet topology for it' % (doc.get('Mode'),))
     mido = doc.get('Mido')
     if not isinstance(mido, dict):
-        raise AnsibleFilterError('vpcmido_gateways: Mode VPCMIDO requires a "Mido" object')
+        raise AnsibleFilterError('vpcmido_gateways: Mode VPCMIDO requires a Mido object')
     entries = mido.get('Gateways')
     if entries is None:
         entries = [dict((k, mido.get(k)) for k in _LEGACY)]

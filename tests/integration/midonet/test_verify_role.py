@@ -14,6 +14,7 @@ import pytest
 
 import seed_topology as st
 from midonet_standin import HOSTS, TOP
+from module_runner import target_python
 
 CLC = HOSTS["clc.euca"]
 
@@ -36,10 +37,11 @@ def run_role(tmp_path, url, config, *extra):
     (tmp_path / "play.yml").write_text(PLAYBOOK)
     extra_vars = {"eucalyptus_network_configuration": config, "eucalyptus_verify_services": False,
                   "eucalyptus_verify_midonet_api_url": url, "eucalyptus_verify_retries": 0,
-                  "eucalyptus_verify_delay": 0, "ansible_python_interpreter": sys.executable}
+                  "eucalyptus_verify_delay": 0, "ansible_python_interpreter": target_python()}
     (tmp_path / "vars.json").write_text(json.dumps(extra_vars))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_LOCALHOST_WARNING="0",
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.path.join(TOP, ".cache", "collections"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_CALLBACK_RESULT_FORMAT="json",
+               ANSIBLE_LOCALHOST_WARNING="0",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
     ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
     proc = subprocess.run([ansible_playbook, "-i", "localhost,", "-c", "local", str(tmp_path / "play.yml"),
@@ -143,7 +145,7 @@ def test_new_form_gateway_matched_by_host_address(mido, api, tmp_path):
 
 def test_bad_network_configuration_fails_first(mido, tmp_path):
     rc, out = run_role(tmp_path, mido.url, {"Mode": "EDGE", "PublicIps": ["10.0.0.1"]})
-    assert rc != 0 and 'Mode is \'EDGE\', not "VPCMIDO"' in out, out[-4000:]
+    assert rc != 0 and "Mode is 'EDGE', not VPCMIDO" in out, out[-4000:]
     broken = dict(LEGACY, Mido=dict((k, v) for k, v in LEGACY["Mido"].items() if k != "PublicGatewayIP"))
     rc, out = run_role(tmp_path, mido.url, broken)
     assert rc != 0 and "missing Mido.PublicGatewayIP" in out, out[-4000:]

@@ -484,3 +484,58 @@ def test_through_ansible_playbook(tmp_path):
     assert "violations=2" in proc.stdout
     assert 'PublicIps[1] [public-uplink-overlap]: PublicIps[1] "192.0.2.2" lies in Mido.PublicNetworkCidr' in proc.stdout
     assert not out.exists()
+
+
+# --- the rule code on the module interpreters (Python 2.7 and 3.6) -----------------------------
+
+_PY_RUN = r'''
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.eucalyptus.cloud.plugins.module_utils import euca_network
+cases = json.loads(open(sys.argv[2]).read())
+out = [[(v.key, v.rule, v.message, v.source) for v in euca_network.check(doc, ver)] for ver, doc in cases]
+sys.stdout.write(json.dumps(out))
+'''
+
+
+def _pyenv_python(version):
+    root = subprocess.run(["pyenv", "root"], stdout=subprocess.PIPE, universal_newlines=True,
+                          check=False).stdout.strip() if _which("pyenv") else os.path.expanduser("~/.pyenv")
+    path = os.path.join(root, "versions", version, "bin", "python")
+    return path if os.access(path, os.X_OK) else None
+
+
+def _which(name):
+    return any(os.access(os.path.join(d, name), os.X_OK) for d in os.environ.get("PATH", "").split(os.pathsep))
+
+
+@pytest.mark.may_skip("runs where pyenv has 2.7.18/3.6.15 (these machines); module_utils also run on EL7 in the el7 stage")
+@pytest.mark.parametrize("pyversion", ["2.7.18", "3.6.15"])
+def test_same_violations_on_python_27_and_36(tmp_path, pyversion):
+    python = _pyenv_python(pyversion)
+    if python is None:
+        pytest.skip("no pyenv Python %s" % pyversion)
+    # a package tree as Python 2 needs it (__init__ files), with this checkout's two module_utils
+    # and a stand-in for the one ansible helper ipaddrs imports (to_native)
+    mu = tmp_path / "ansible_collections" / "eucalyptus" / "cloud" / "plugins" / "module_utils"
+    mu.mkdir(parents=True)
+    for d in [tmp_path / "ansible_collections", mu.parent.parent.parent, mu.parent.parent, mu.parent, mu]:
+        (d / "__init__.py").write_text("")
+    src = os.path.join(ROOT, "plugins", "module_utils")
+    for name in ("ipaddrs.py", "euca_network.py"):
+        (mu / name).write_text(open(os.path.join(src, name)).read())
+    conv = tmp_path / "ansible" / "module_utils" / "common" / "text"
+    conv.mkdir(parents=True)
+    for d in [tmp_path / "ansible", conv.parent.parent, conv.parent, conv]:
+        (d / "__init__.py").write_text("")
+    (conv / "converters.py").write_text("def to_native(value):\n    return str(value)\n")
+    cases = [(version, doc) for _n, doc, versions in GOOD for version in versions]
+    cases += [(b[1], b[2]) for b in BAD]
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    (tmp_path / "run.py").write_text(_PY_RUN)
+    proc = subprocess.run([python, str(tmp_path / "run.py"), str(tmp_path), str(tmp_path / "cases.json")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    here = [[[v.key, v.rule, v.message, v.source] for v in euca_network.check(doc, ver)] for ver, doc in cases]
+    assert json.loads(proc.stdout) == here
+    assert sum(1 for found in here if found) == len(BAD)

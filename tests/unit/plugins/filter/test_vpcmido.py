@@ -44,8 +44,8 @@ def test_gateway_shapes():
 
 @pytest.mark.parametrize('doc, message', [
     ('{"Mode": "VPCMIDO"}', 'not a string'),
-    ({"Mode": "EDGE"}, 'Mode is \'EDGE\', not "VPCMIDO"'),
-    ({"Mode": "VPCMIDO"}, 'requires a "Mido" object'),
+    ({"Mode": "EDGE"}, "Mode is 'EDGE', not VPCMIDO"),
+    ({"Mode": "VPCMIDO"}, 'requires a Mido object'),
     ({"Mode": "VPCMIDO", "Mido": {"Gateways": []}}, 'Mido.Gateways must be a non-empty list'),
     (dict(LEGACY, Mido=dict((k, v) for k, v in LEGACY["Mido"].items() if k != "GatewayInterface")),
      'missing Mido.GatewayInterface'),
