@@ -18,7 +18,7 @@ description:
     (whose root document has no port collection) one port list per router and bridge. Host
     bindings are read from the ports themselves.
   - Returns the objects as structured data (RV(topology)), their numbers (RV(counts)) and the
-    lines C(midonet-cli) prints for them (RV(listing)): C(router router0 name eucart state up),
+    lines C(midonet-cli) prints for them (RV(listing)), such as C(router router0 name eucart state up),
     C(port port0 device router0 state up mac ... address ... net ...), C(route route0 type normal
     src 0.0.0.0/0 dst 0.0.0.0/0 gw ... port router0:port0 weight 0),
     C(host host0 interface veth1 port router0:port0), ...
@@ -51,8 +51,8 @@ options:
     type: str
 notes:
   - Aliases (C(router0), C(bridge0:port1), C(host0), ...) are numbered as C(midonet-cli) numbers
-    them, in a stable order: devices by name, a device's unlinked ports before its linked ones and
-    then by address, a router's routes by next-hop port, destination and source.
+    them, in a stable order (devices by name, a device's unlinked ports before its linked ones and
+    then by address, a router's routes by next-hop port, destination and source).
 seealso:
   - module: eucalyptus.cloud.midonet_host_info
   - module: eucalyptus.cloud.midonet_tunnel_zone

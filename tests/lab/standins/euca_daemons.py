@@ -57,7 +57,8 @@ def read_shell_conf(path):
     if not os.path.exists(path):
         return {}
     out = subprocess.run(["/bin/sh", "-c", 'set -a; . "$1" >/dev/null 2>&1; env -0', "sh", path],
-                         capture_output=True, timeout=10, env={"PATH": "/usr/bin:/bin"}).stdout
+                         capture_output=True, timeout=10, env={"PATH": "/usr/bin:/bin"},
+                         check=False).stdout
     env = {}
     for item in out.split(b"\0"):
         k, sep, v = item.decode(errors="replace").partition("=")

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """LAB STAND-IN for ``/usr/sbin/eucalyptus-cloud``, the Eucalyptus 4.1 / 4.4 cloud controller (CLC)
 JVM (also what runs on UFS, Walrus and SC hosts). Not Eucalyptus; for the eucalyptus.cloud lab only.
 Package ``eucalyptus-cloud`` (lab repository eucalyptus-<line>); product line from
@@ -790,8 +790,7 @@ class CLC(object):
             other = [s for s in svcs if s["name"] == name][0]
             raise ec.ServiceError("", "Component with name=%s already exists with host=%s" % (name, other["host"]))
         if stype != "user-api":
-            dup = [s for s in svcs if s["type"] == stype and s["host"] == host and
-                   (stype not in PARTITIONED or s["partition"] == partition)]
+            dup = [s for s in svcs if s["type"] == stype and s["host"] == host]
             if dup:
                 raise ec.ServiceError("", "Component with host=%s already exists with name=%s" % (host, dup[0]["name"]))
         if stype in PARTITIONED or stype == "walrusbackend":
@@ -883,7 +882,7 @@ class CLC(object):
             url = "http://%s:%d/services/Heartbeat" % (s["host"], s["port"])
             ok = lambda code: code == 200  # noqa: E731
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:
+            with urllib.request.urlopen(url, timeout=1) as r:
                 return ok(r.status)
         except urllib.error.HTTPError as e:
             return ok(e.code)

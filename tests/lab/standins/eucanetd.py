@@ -168,7 +168,8 @@ def read_shell_conf(path):
         return {}
     try:
         out = subprocess.run(["/bin/sh", "-c", 'set -a; . "$1" >/dev/null 2>&1; env -0', "sh", path],
-                             capture_output=True, timeout=10, env={"PATH": "/usr/bin:/bin"}).stdout
+                             capture_output=True, timeout=10, env={"PATH": "/usr/bin:/bin"},
+                             check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
     env = {}
@@ -185,7 +186,7 @@ def local_ips():
     """Local IPv4 addresses in interface order (``ip -j -4 addr``), loopback first if present."""
     try:
         data = json.loads(subprocess.run(["ip", "-j", "-4", "addr"], capture_output=True, text=True,
-                                         timeout=5).stdout or "[]")
+                                         timeout=5, check=False).stdout or "[]")
         ips = [a["local"] for i in data for a in i.get("addr_info", []) if a.get("family") == "inet"]
     except (OSError, ValueError, subprocess.SubprocessError):
         ips = []
@@ -713,8 +714,8 @@ class Eucanetd:
                           {"type": "drop", "position": 1, "dlType": 2048, "nwDstAddress": INT_NET,
                            "nwDstLength": INT_LEN})
             if br.get("inboundFilterId") != ch["id"]:
-                self.put("bridges/%s" % br["id"], "bridge", {"name": "eucabr", "tenantId": TENANT,
-                                                              "inboundFilterId": ch["id"]})
+                self.put("bridges/%s" % br["id"], "bridge",
+                         {"name": "eucabr", "tenantId": TENANT, "inboundFilterId": ch["id"]})
                 br["inboundFilterId"] = ch["id"]
         rports = self.get("routers/%s/ports" % rt["id"], "port")
         bports = self.get("bridges/%s/ports" % br["id"], "port")
