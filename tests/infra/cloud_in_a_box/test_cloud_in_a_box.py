@@ -79,12 +79,14 @@ def test_registered_services_in_the_clc_database_are_enabled(host):
 
 
 def test_storage_and_objectstorage_properties(host):
-    rows = dict(psql(host, "SELECT name, value FROM eucalyptus_config.properties"))
-    assert rows.get("objectstorage.providerclient") == "walrus"
-    bsm = [v for k, v in rows.items() if k.endswith(".storage.blockstoragemanager")]
-    assert bsm == ["overlay"]
-    uploaded = json.loads(rows["cloud.network.network_configuration"])
-    assert uploaded == network(host)
+    # one line per row: the JSON value spans lines, so it is read on its own, newlines escaped
+    rows = dict(psql(host, "SELECT name, value FROM eucalyptus_config.properties "
+                           "WHERE name = 'objectstorage.providerclient' OR name LIKE '%.storage.blockstoragemanager'"))
+    assert rows.pop("objectstorage.providerclient") == "walrus"
+    assert list(rows.values()) == ["overlay"], rows
+    value = psql(host, "SELECT replace(value, E'\\n', ' ') FROM eucalyptus_config.properties "
+                       "WHERE name = 'cloud.network.network_configuration'")
+    assert json.loads(value[0][0]) == network(host)
 
 
 def test_admin_credentials_are_private(host):
