@@ -10,7 +10,7 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$top"
 
-APT_PACKAGES="podman runc debootstrap iptables iproute2 uidmap bridge-utils iputils-ping netcat-openbsd kmod shellcheck"
+APT_PACKAGES="podman runc debootstrap iptables iproute2 uidmap bridge-utils iputils-ping netcat-openbsd kmod shellcheck postgresql openssl"
 missing=()
 for p in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

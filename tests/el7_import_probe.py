@@ -16,7 +16,8 @@ _WATCH = ("netaddr", "requests", "ansible.module_utils.basic",
           "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet",
           "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_client",
           "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_tunnel_zone",
-          "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_topology")
+          "ansible_collections.eucalyptus.cloud.plugins.module_utils.midonet_topology",
+          "ansible_collections.eucalyptus.cloud.plugins.module_utils.euca_runner")
 
 
 def _record():

@@ -136,8 +136,8 @@ def vpcmido_core_problems(topology, network_configuration, core_router='eucart',
             host = hosts.get(str(port.get('host_id')).lower()) if port.get('host_id') else None
             if not port.get('interface_name'):
                 problems.append('the gateway port %s of %s (address %s) is not bound to any host interface; '
-                                'expected %s on %s' % (port.get('alias'), core_router, gw['ip'],
-                                                      gw['interface'], gw['host']))
+                                'expected %s on %s'
+                                % (port.get('alias'), core_router, gw['ip'], gw['interface'], gw['host']))
             elif not _host_matches(host, gw['host']) or port.get('interface_name') != gw['interface']:
                 problems.append('the gateway port %s of %s (address %s) is bound to interface %s on host %s, '
                                 'not to %s on %s' % (

@@ -44,6 +44,14 @@ JSON_PROPERTIES = frozenset([
 
 HIDDEN_VALUE = '********'
 
+# Properties whose values are credentials (for example objectstorage.s3provider.s3secretkey,
+# <zone>.storage.chappassword): their values, before and after, are masked in results.
+_SECRET_NAME = re.compile(r'(secret|password|passwd|chapuser|accesskey|access_key|token)', re.I)
+
+
+def is_secret_property(name):
+    return bool(_SECRET_NAME.search(name or ''))
+
 _IPV4_RE = re.compile(r'^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
                       r'(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$')
 _ANSI_RE = re.compile(r'\x1b\[[0-9;]*m')

@@ -186,7 +186,7 @@ def _set_shown(gen, name, src):
     tool = t41.MODIFY_PROPERTY if gen == '41' else t42.EUCTL
     if src is not None:
         return '%s %s%s=%s%s' % (tool, '-f ' if gen == '41' else '', name, '' if gen == '41' else '@', src)
-    return '%s %s%s=…' % (tool, '-p ' if gen == '41' else '', name)
+    return '%s %s%s=...' % (tool, '-p ' if gen == '41' else '', name)
 
 
 def run_property(module):
@@ -211,6 +211,11 @@ def run_property(module):
             commands[name] = (tools.modify_property_cmd(name, wanted[name], srcs.get(name)) if gen == '41'
                               else t42.euctl_set_cmd(name, wanted[name], srcs.get(name)))
         current = read_properties(runner, wanted)
+        for name in wanted:
+            if ea.is_secret_property(name):
+                for value in (wanted[name], current.get(name)):
+                    if value and value != ea.HIDDEN_VALUE:
+                        module.no_log_values.add(value)
         changes = ea.plan_properties(current, wanted)
         if changes:
             runner.require(commands[changes[0][0]][0])

@@ -12,10 +12,7 @@ Valid on Python 2.7 and 3.6+.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # Python 2
-    from urlparse import urlsplit
+import re
 
 from ansible_collections.eucalyptus.cloud.plugins.module_utils.euca_admin import (
     PlanError, make_service, strip_ansi)
@@ -39,11 +36,13 @@ def describe_services_cmd():
     return [DESCRIBE_SERVICES]
 
 
+_URI_HOST = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?(\[[^\]]*\]|[^:/?#]*)')
+
+
 def host_of_uri(uri):
-    try:
-        return urlsplit(uri).hostname or None
-    except (ValueError, AttributeError):
-        return None
+    """``http://10.0.0.2:8774/axis2/services/EucalyptusCC`` -> ``10.0.0.2`` (None without a host)."""
+    m = _URI_HOST.match(uri or '')
+    return (m.group(1).strip('[]') or None) if m else None
 
 
 def parse_describe_services(text):

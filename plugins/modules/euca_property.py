@@ -56,6 +56,9 @@ options:
     type: path
 notes:
   - A property the tools show as C(********) (hidden type) cannot be compared and is always written.
+  - Values of properties whose name says they are credentials (C(secret), C(password), C(accesskey),
+    C(token), ...) are masked in the results and the diff. The task's own arguments are shown by
+    Ansible at C(-vvv); set C(no_log) on a task that passes such a value.
 seealso:
   - module: eucalyptus.cloud.euca_service
 '''
@@ -90,7 +93,7 @@ tools:
   returned: always
   type: str
 commands:
-  description: The admin tool command lines run, in order (values replaced by C(…)).
+  description: The admin tool command lines run, in order (values replaced by C(...)).
   returned: always
   type: list
   elements: str

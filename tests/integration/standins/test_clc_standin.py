@@ -33,7 +33,7 @@ TOOLS = {"4.4": ["euserv-register-service", "euserv-deregister-service", "euserv
                  "clcadmin-copy-keys", "clusteradmin-copy-keys", "clusteradmin-register-nodes",
                  "clusteradmin-deregister-nodes"],
          "4.1": ["euca_conf", "euca-describe-services", "euca-describe-properties", "euca-modify-property"]}
-CHECK = "0.3"
+CHECK = "0.2"
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (PostgreSQL runs as another user)")
 
@@ -47,7 +47,7 @@ def free_port():
 
 
 def host_ip():
-    out = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True).stdout
+    out = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True, check=False).stdout
     for line in out.splitlines():
         f = line.split()
         ip = f[f.index("inet") + 1].split("/")[0]
@@ -119,7 +119,7 @@ class Cloud(object):
         e = dict(self.env)
         e.update(env or {})
         return subprocess.run(list(argv), env=e, capture_output=True, text=True, input=input, timeout=60,
-                              cwd=self.dir)
+                              cwd=self.dir, check=False)
 
     def start(self):
         self.log = open(self.p("clc.log"), "ab")
@@ -143,7 +143,7 @@ class Cloud(object):
     def psql(self, sql):
         return subprocess.run(["psql", "-X", "-h", self.p("var/lib/eucalyptus/db/data"), "-p", str(self.db_port),
                                "-U", "eucalyptus", "-d", "eucalyptus_shared", "-At", "-F", "|", "-c", sql],
-                              capture_output=True, text=True, timeout=30)
+                              capture_output=True, text=True, timeout=30, check=False)
 
     def cleanup(self):
         self.stop()
@@ -172,16 +172,33 @@ def wait_for(fn, timeout=20):
 # 4.4: clcadmin-*, euserv-*, euctl, clusteradmin-*
 
 @pytest.fixture(scope="module")
-def c44():
-    c = Cloud("4.4")
+def clouds():
+    """Both generations, initialised in parallel (each with its own command) and started."""
+    made = {line: Cloud(line) for line in ("4.4", "4.1")}
+    cmds = {"4.4": ["clcadmin-initialize-cloud"], "4.1": ["euca_conf", "--initialize"]}
     try:
-        r = c.run("clcadmin-initialize-cloud")
-        assert r.returncode == 0, r.stderr
-        c.init_result = r
-        c.start()
-        yield c
+        threads = []
+        for line, c in made.items():
+            t = threading.Thread(target=lambda c=c, line=line: setattr(c, "init_result", c.run(*cmds[line])))
+            t.start()
+            threads.append(t)
+        for t in threads:
+            t.join()
+        for line, c in made.items():
+            assert c.init_result.returncode == 0, c.init_result.stdout + c.init_result.stderr
+            c.start()
+        yield made
     finally:
-        c.cleanup()
+        for c in made.values():     # stop both at once, then clean up
+            if c.proc and c.proc.poll() is None:
+                c.proc.send_signal(signal.SIGTERM)
+        for c in made.values():
+            c.cleanup()
+
+
+@pytest.fixture(scope="module")
+def c44(clouds):
+    return clouds["4.4"]
 
 
 def creds(c):
@@ -262,8 +279,11 @@ def state_of(c, env, name):
 
 def test_44_registration_states_and_properties(c44):
     c = c44
-    _, env = creds(c)
-    reg = lambda *a: c.run("euserv-register-service", *a, env=env)  # noqa: E731
+    _out, env = creds(c)
+
+    def reg(*a):
+        return c.run("euserv-register-service", *a, env=env)
+
     # nothing printed and exit 0, for success AND refusal (reference §2.2)
     for argv in (["-t", "cluster", "-h", c.ip, "-z", "zone1", "--port", str(c.cc_port), "zone1-cc"],
                  ["-t", "storage", "-h", c.ip, "-z", "zone1", "--port", str(c.clc_port), "zone1-sc"],
@@ -309,7 +329,7 @@ def test_44_registration_states_and_properties(c44):
 
 def test_44_describe_formats(c44):
     c = c44
-    _, env = creds(c)
+    _out, env = creds(c)
     assert wait_for(lambda: state_of(c, env, "zone1-cc") == "enabled")
     out = describe(c, env)
     lines = out.splitlines()
@@ -342,13 +362,19 @@ def test_44_describe_formats(c44):
 
 def test_44_euctl(c44, tmp_path):
     c = c44
-    _, env = creds(c)
+    _out, env = creds(c)
     r = c.run("euctl", "-n", "objectstorage.providerclient", env=env)
     assert r.stdout == "walrus\n"
     r = c.run("euctl", "authentication", env=env)
     names = [l.split(" = ")[0] for l in r.stdout.splitlines()]
     assert "authentication.access_keys_limit" in names and "authentication.ldap_integration_configuration" not in names
     assert all(n.startswith("authentication") for n in names)
+    r = c.run("euctl", "-A", "cloud.network.network_configuration", env=env)
+    assert r.stdout == "" and r.stderr == "use euctl --dump to view cloud.network.network_configuration\n"
+    r = c.run("euctl", "authentication.access_keys_limit=3", env=env)
+    assert r.stdout == "authentication.access_keys_limit = 3\n"
+    r = c.run("euctl", "-r", "authentication.access_keys_limit", env=env)
+    assert r.stdout == "authentication.access_keys_limit = 2\n"
     r = c.run("euctl", "no.such.property", env=env)
     assert (r.returncode, r.stdout) == (0, "")
     r = c.run("euctl", "no.such.property=1", env=env)
@@ -412,7 +438,7 @@ def _read(p):
 
 def test_44_limits_deregister_and_stub(c44):
     c = c44
-    _, env = creds(c)
+    _out, env = creds(c)
     # one CC per host (another zone, same host: refused), at most two CCs per zone
     r = c.run("euserv-register-service", "-t", "cluster", "-h", c.ip, "-z", "zone9", "--port", str(c.cc_port),
               "cc-same-host", env=env)
@@ -476,7 +502,7 @@ def test_44_copy_keys_local(c44):
 
 def test_44_clc_down(c44):
     c = c44
-    _, env = creds(c)
+    _out, env = creds(c)
     c.stop()
     try:
         r = c.run("euserv-describe-services", env=env)
@@ -498,16 +524,8 @@ def test_44_clc_down(c44):
 # 4.1: euca_conf, euca-describe-services, euca-describe-properties, euca-modify-property
 
 @pytest.fixture(scope="module")
-def c41():
-    c = Cloud("4.1")
-    try:
-        r = c.run("euca_conf", "--initialize")
-        c.init_result = r
-        assert r.returncode == 0, r.stdout + r.stderr
-        c.start()
-        yield c
-    finally:
-        c.cleanup()
+def c41(clouds):
+    return clouds["4.1"]
 
 
 def eucarc_env(c):
@@ -583,8 +601,8 @@ def test_41_register_and_properties(c41, tmp_path):
     assert r.returncode == 0 and "walrusbackend-%s" % c.ip in r.stdout
     r = c.run("euca_conf", "--register-service", "-T", "user-api", "-H", c.ip, "-N", "API_1",
               "--service-port", str(c.clc_port), env=env)
-    assert r.returncode == 0 and r.stdout.split("\t")[:4] == ["SERVICE", "%-18s" % "user-api", "%-10s" % "API_1",
-                                                               "%-21s" % "API_1"]
+    want = ["SERVICE", "%-18s" % "user-api", "%-10s" % "API_1", "%-21s" % "API_1"]
+    assert r.returncode == 0 and r.stdout.split("\t")[:4] == want
     r = c.run("euca_conf", "--register-service", "-T", "user-api", "-H", "127.0.0.1", "-N", "API_lo", env=env)
     assert r.returncode == 1 and r.stdout.startswith("error: registration failed\nERROR\t") and \
         "Components cannot be registered using local, link-local, or multicast addresses." in r.stdout
@@ -658,3 +676,70 @@ def test_41_clc_down(c41):
         assert r.returncode == 1 and "Connection refused" in r.stdout
     finally:
         c.start()
+
+
+# =============================================================================================
+# a host without a database (UFS/Walrus/SC only) and the lab packages
+
+def test_non_clc_host_serves_only_the_heartbeat():
+    d = tempfile.mkdtemp(prefix="clc-standin-ufs.")
+    try:
+        os.makedirs(os.path.join(d, "etc/eucalyptus"))
+        with open(os.path.join(d, "etc/eucalyptus/eucalyptus-version"), "w") as f:
+            f.write("4.4.5\n")
+        port = free_port()
+        env = dict(os.environ, EUCALYPTUS=d, EUCA_LAB_CLC_PORT=str(port), EUCA_LAB_CHECK_INTERVAL=CHECK)
+        proc = subprocess.Popen([os.path.join(STANDINS, "eucalyptus_cloud.py")], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            body = wait_for(lambda: _get("http://127.0.0.1:%d/services/Heartbeat" % port))
+            assert body and "name=bootstrap            enabled=true       local=true" in body
+            assert "name=eucalyptus           enabled=false" in body
+            req = urllib.request.Request("http://127.0.0.1:%d/services/Empyrean/" % port, data=b"{}", method="POST")
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(req)
+            assert e.value.code == 503
+            assert not os.path.exists(os.path.join(d, "var/lib/eucalyptus/db"))
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _get(url):
+    try:
+        return urllib.request.urlopen(url, timeout=1).read().decode()
+    except OSError:
+        return None
+
+
+def test_lab_packages_per_line(tmp_path):
+    out = tmp_path / "repo"
+    r = subprocess.run([os.path.join(TOP, "tests", "lab", "packages", "build.sh"), str(out)],
+                       capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    for line, version in (("4.1", "4.1.2"), ("4.4", "4.4.5")):
+        repo = out / ("eucalyptus-" + line)
+        stanzas = (repo / "Packages").read_text().split("\n\n")
+        pk = {s.split("\n")[0].split(": ")[1]: s for s in stanzas if s.strip()}
+        assert {"eucalyptus", "eucalyptus-cloud", "eucalyptus-admin-tools"} <= set(pk)
+        assert all("Version: %s-lab1" % version in s for s in pk.values())
+        assert "postgresql" in pk["eucalyptus-cloud"].split("Depends: ")[1].split("\n")[0]
+        deb = repo / ("eucalyptus_%s-lab1_all.deb" % version)
+        x = tmp_path / ("x" + line)
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(x)], check=True)
+        assert (x / "etc/eucalyptus/eucalyptus-version").read_text() == version + "\n"
+        conf = (x / "etc/eucalyptus/eucalyptus.conf").read_text()
+        assert ('\nVNET_MODE="MANAGED-NOVLAN"' in conf) == (line == "4.1") and ('#VNET_MODE="EDGE"' in conf) == (line == "4.4")
+        post = subprocess.run(["dpkg-deb", "-I", str(deb), "postinst"], capture_output=True, text=True, check=False).stdout
+        assert "useradd -r -g eucalyptus" in post
+        cloud = subprocess.run(["dpkg-deb", "-c", str(repo / ("eucalyptus-cloud_%s-lab1_all.deb" % version))],
+                               capture_output=True, text=True, check=False).stdout
+        unit = "./lib/systemd/system/eucalyptus-cloud.service" if line == "4.4" else "./etc/init.d/eucalyptus-cloud"
+        assert unit in cloud and "./usr/sbin/eucalyptus-cloud -> ../share/eucalyptus/lab/eucalyptus_cloud.py" in cloud
+        tools = subprocess.run(["dpkg-deb", "-c", str(repo / ("eucalyptus-admin-tools_%s-lab1_all.deb" % version))],
+                               capture_output=True, text=True, check=False).stdout
+        names = ["euctl", "euserv-describe-services"] if line == "4.4" else ["euca-modify-property", "euca_conf"]
+        assert all(n in tools for n in names)
+        assert ("euca-describe-properties" in tools) == (line == "4.1")

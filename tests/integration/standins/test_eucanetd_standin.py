@@ -234,9 +234,16 @@ def test_loop_builds_the_core_and_deletes_what_the_gni_lacks(world, ver):
     api, e = world(ver)
     seed(api)
     vr = add_vpc_objects(api)
+    other = api.post("routers", {"name": "someone-elses", "tenantId": "other"})
+    lonely = api.post("routers/%s/ports" % other, {"portAddress": "192.0.2.9", "networkAddress": "192.0.2.0",
+                                                   "networkLength": 24},
+                      V + ("Port-v2+json" if FLAVOR[ver] == 1 else "Port-v3+json"))
     p = e.start("-d")
     assert wait_for(lambda: core_built(api)), e.stop(p)[1]
     assert wait_for(lambda: not api.named("routers", "vr_vpc-56403811_2"))
+    # 4.3+: the first pass deletes unconnected objects (every port with neither peer nor interface)
+    assert (lonely in {x["id"] for x in api.get("ports")}) is (ver in ("4.1", "4.2"))
+    assert api.named("routers", "someone-elses")
     rt, = api.named("routers", "eucart")
     br, = api.named("bridges", "eucabr")
     assert rt["tenantId"] == br["tenantId"] == "euca_tenant_1"
@@ -697,3 +704,43 @@ def test_cc_wipes_its_state_on_start(tmp_path, ver, clean, wiped):
         assert "Listen %d" % port in open(os.path.join(root, "var/run/eucalyptus/httpd-cc.conf")).read()
     finally:
         os.kill(pid, signal.SIGTERM)
+
+
+# --------------------------------------------------------------------------------------------
+# the lab packages (real names, Provides, units per line), read with dpkg-deb
+# --------------------------------------------------------------------------------------------
+def test_lab_packages_names_provides_units(tmp_path):
+    subprocess.run([os.path.join(TOP, "tests", "lab", "packages", "build.sh"), str(tmp_path / "repo")],
+                   check=True, capture_output=True, timeout=120)
+
+    def deb(line, name):
+        path, = [os.path.join(str(tmp_path / "repo" / ("eucalyptus-" + line)), f)
+                 for f in os.listdir(str(tmp_path / "repo" / ("eucalyptus-" + line))) if f.startswith(name + "_")]
+        fields = subprocess.run(["dpkg-deb", "-f", path], capture_output=True, text=True, check=True).stdout
+        files = subprocess.run(["dpkg-deb", "-c", path], capture_output=True, text=True, check=True).stdout
+        return fields, files
+    want = {
+        ("4.4", "eucalyptus-cc"): ("Provides: eucalyptus-cluster", [
+            "./lib/systemd/system/eucalyptus-cluster.service",
+            "./lib/systemd/system/eucalyptus-cc.service -> eucalyptus-cluster.service",
+            "./usr/sbin/eucalyptus-cluster -> "]),
+        ("4.4", "eucalyptus-nc"): ("Provides: eucalyptus-node", [
+            "./lib/systemd/system/eucalyptus-node.service",
+            "./lib/systemd/system/eucalyptus-nc.service -> eucalyptus-node.service",
+            "./usr/sbin/eucalyptus-node -> "]),
+        ("4.4", "eucanetd"): (None, ["./lib/systemd/system/eucanetd.service", "./usr/sbin/eucanetd -> "]),
+        ("4.1", "eucalyptus-cc"): (None, ["./etc/init.d/eucalyptus-cc"]),
+        ("4.1", "eucalyptus-nc"): (None, ["./etc/init.d/eucalyptus-nc"]),
+        ("4.1", "eucanetd"): (None, ["./etc/init.d/eucanetd", "./usr/sbin/eucanetd -> "]),
+    }
+    for (line, name), (provides, paths) in want.items():
+        fields, files = deb(line, name)
+        assert ("Provides:" in fields) is bool(provides), (line, name, fields)
+        if provides:
+            assert provides in fields
+        for path in paths:
+            assert path in files, (line, name, path, files)
+        if line == "4.1":
+            assert "systemd" not in files
+    unit = open(os.path.join(TOP, "tests/lab/packages/eucalyptus/eucanetd/4.4/lib/systemd/system/eucanetd.service")).read()
+    assert "Type=forking" in unit and "PIDFile=/run/eucalyptus/eucanetd.pid" in unit

@@ -129,7 +129,7 @@ def test_write_is_atomic_and_readable(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
     gni.write(path, doc(NEW))
     assert gni.parse(open(path).read())["network_configuration"]["Mido"] == NEW["Mido"]
-    assert [p for p in os.listdir(os.path.dirname(path))] == ["global_network_info.xml"]
+    assert os.listdir(os.path.dirname(path)) == ["global_network_info.xml"]
 
 
 def test_parse_rejects_other_documents():

@@ -37,7 +37,6 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import euca_common as ec  # noqa: E402
@@ -106,8 +105,8 @@ def region_url(key):
             url = u._replace(netloc="%s:%d" % (u.hostname, ec.clc_port())).geturl()
         return url
     except Exception:  # noqa: BLE001
-        return "http://127.0.0.1:%d/services/%s/" % (ec.clc_port(), "Empyrean" if key.startswith("empyrean")
-                                                      else "Properties")
+        svc = "Empyrean" if key.startswith("empyrean") else "Properties"
+        return "http://127.0.0.1:%d/services/%s/" % (ec.clc_port(), svc)
 
 
 def url44(args, service):
@@ -182,7 +181,7 @@ def euserv_describe_services(argv):
     for f in a.filter:
         if "=" not in f:
             p.error("argument --filter: filter %s must have format NAME=VALUE" % f)
-        k, _, v = f.partition("=")
+        k, _sep, v = f.partition("=")
         filters.setdefault(k, []).append(v)
     r = call44(a, "empyrean", "DescribeServices",
                {"ListAll": a.all, "Names": a.names, "Filters": [{"Name": k, "Values": v} for k, v in filters.items()]})
@@ -240,7 +239,7 @@ def euctl(argv):
     items = []
     for it in a.items:
         if "=" in it:
-            k, _, v = it.partition("=")
+            k, _sep, v = it.partition("=")
             if v.startswith("@"):
                 fn = v[1:]
                 try:
@@ -346,7 +345,7 @@ def clcadmin_initialize_cloud(argv):
             for line in f:
                 if line.startswith("CLOUD_OPTS="):
                     opts = shlex.split(line.partition("=")[2], comments=True)
-    r = subprocess.run([binary, "--initialize"] + opts + extra)
+    r = subprocess.run([binary, "--initialize"] + opts + extra, check=False)
     if r.returncode != 0:
         err("%s: cloud initialization failed" % PROG)
         return 1
@@ -372,7 +371,7 @@ def clcadmin_assume_system_credentials(argv):
     psql = ["psql", "-h", "127.0.0.1", "-p", str(ec.db_port()), "-U", "eucalyptus", "-d", "eucalyptus_shared",
             "-X", "-q", "-At", "-F", " ", "-c"]
     r = subprocess.run(psql + ["SELECT count(*) FROM eucalyptus_auth.access_keys WHERE account='eucalyptus' "
-                               "AND user_name='admin' AND active"], env=env, capture_output=True, text=True)
+                               "AND user_name='admin' AND active"], env=env, capture_output=True, text=True, check=False)
     if r.returncode != 0:   # bash -e: psql's own error and status
         sys.stderr.write(r.stderr)
         return r.returncode
@@ -381,7 +380,7 @@ def clcadmin_assume_system_credentials(argv):
         return 1
     r = subprocess.run(psql + ["SELECT access_key, secret_key FROM eucalyptus_auth.access_keys WHERE "
                                "account='eucalyptus' AND user_name='admin' AND active ORDER BY created LIMIT 1"],
-                       env=env, capture_output=True, text=True)
+                       env=env, capture_output=True, text=True, check=False)
     if r.returncode != 0:
         sys.stderr.write(r.stderr)
         return r.returncode
@@ -420,7 +419,7 @@ def copy_files(files, host, remote_dir, rsync_cmd, prog):
         return 0
     for src, rel in files:
         dest = "%s:%s" % (host, os.path.join(remote_dir, rel))
-        r = subprocess.run(shlex.split(rsync_cmd) + [src, dest])
+        r = subprocess.run(shlex.split(rsync_cmd) + [src, dest], check=False)
         if r.returncode == 12:
             err("%s: failed to copy %s to %s; ensure eucalyptus is installed on the target host and %s exists"
                 % (prog, src, host, remote_dir))
@@ -458,7 +457,7 @@ def clcadmin_copy_keys(argv):
             files.append((os.path.join(kd, a.zone), a.zone))
             for f in ("cluster-cert.pem", "cluster-pk.pem", "node-cert.pem", "node-pk.pem"):
                 files.append((os.path.join(kd, a.zone, f), f))
-    for src, _ in files:
+    for src, _rel in files:
         if not os.path.exists(src):
             return py2_ioerror(src)
     for h in a.hosts:
@@ -613,13 +612,13 @@ def euca_modify_property(argv):
         if "=" not in it:
             out("Options must be of the form KEY=VALUE: %s" % it)
             return 1
-        k, _, v = it.partition("=")
+        k, _sep, v = it.partition("=")
         todo.append((k, v, False))
     for it in a.property_from_file:
         if "=" not in it:
             out("Options must be of the form KEY=VALUE: %s" % it)
             return 1
-        k, _, fn = it.partition("=")
+        k, _sep, fn = it.partition("=")
         try:
             v = sys.stdin.read() if fn == "-" else open(fn).read()   # raw, no strip (reference §1.2)
         except OSError:
@@ -687,8 +686,8 @@ def euca_conf41(argv):
             out("error: registration failed" + "".join("\nERROR\t%s" % m for m in r.get("statusMessages") or []))
             return 1
         for s in r.get("services") or []:
-            out("SERVICE\t%-18s\t%-10s\t%-21s\t%-35s\t%-35s" % (s["type"], s["partition"], s["name"], s["uri"],
-                                                               s["fullName"]))
+            fields = (s["type"], s["partition"], s["name"], s["uri"], s["fullName"])
+            out("SERVICE\t%-18s\t%-10s\t%-21s\t%-35s\t%-35s" % fields)
         sync41(a, a.host, ["euca.p12", "cloud-pk.pem", "cloud-cert.pem"])
         return 0
     if a.deregister_service:
@@ -757,8 +756,8 @@ def register_component41(p, a, stype):
             s["type"], s["partition"], s["name"], s["state"].upper(), s["epoch"], s["uri"], s["fullName"]))
     if stype == "cluster":
         zone = svcs[0]["partition"] if svcs else part
-        sync41(a, host, ["cloud-cert.pem", "cloud-pk.pem"] + ["%s/%s" % (zone, f) for f in
-                         ("node-cert.pem", "node-pk.pem", "cluster-cert.pem", "cluster-pk.pem", "vtunpass")])
+        zone_files = ("node-cert.pem", "node-pk.pem", "cluster-cert.pem", "cluster-pk.pem", "vtunpass")
+        sync41(a, host, ["cloud-cert.pem", "cloud-pk.pem"] + ["%s/%s" % (zone, f) for f in zone_files])
     else:
         sync41(a, host, ["euca.p12"])
     return 0
@@ -781,7 +780,7 @@ def sync41(a, host, files):
         dest = "root@%s:/var/lib/eucalyptus/keys/%s" % (host, f)
         cmd = ["rsync", "-az", src, dest] if not a.no_rsync else ["scp", "-p", src, dest]
         try:
-            ok = subprocess.run(cmd, capture_output=True).returncode == 0
+            ok = subprocess.run(cmd, capture_output=True, check=False).returncode == 0
         except OSError:
             ok = False
         if not ok:
@@ -802,7 +801,7 @@ def initialize41():
     cmd = [binary, "-u", conf.get("EUCA_USER", "eucalyptus"), "-h", ec.euca_home(), "--initialize"] + \
         shlex.split(conf.get("CLOUD_OPTS", ""))
     try:
-        rc = subprocess.run(cmd).returncode
+        rc = subprocess.run(cmd, check=False).returncode
     except OSError:
         rc = 1
     out("Initialize command succeeded" if rc == 0 else "Initialize command failed")
@@ -828,7 +827,7 @@ def get_credentials41(a):
     url = "%s/getX509?%s" % ("http://127.0.0.1:%d" % ec.clc_port(), urllib.parse.urlencode(
         {"account": a.cred_account, "user": a.cred_user, "force": "true", "code": rows[0][0]}))
     try:
-        with urllib.request.urlopen(url, timeout=30) as r:
+        with ec.urlopen(url, timeout=30) as r:
             data = r.read()
     except OSError as e:
         out(str(getattr(e, "reason", e)))
@@ -843,7 +842,7 @@ def register_nodes41(nodes, register, a):
     conf_file = ec.conf_path()
     cc_port = int(ec.read_conf().get("CC_PORT") or 8774)
     try:
-        with urllib.request.urlopen("http://127.0.0.1:%d/axis2/services" % cc_port, timeout=5) as r:
+        with ec.urlopen("http://127.0.0.1:%d/axis2/services" % cc_port, timeout=5) as r:
             body = r.read().decode("utf-8", "replace")
     except OSError:
         body = ""

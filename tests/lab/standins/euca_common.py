@@ -26,11 +26,15 @@ import socket
 import struct
 import subprocess
 
-try:
-    from urllib.request import Request, urlopen
-    from urllib.error import HTTPError, URLError
-except ImportError:  # pragma: no cover
-    raise
+from urllib.request import ProxyHandler, Request, build_opener
+from urllib.error import HTTPError, URLError
+
+# no proxies from the environment: the stand-ins talk to cloud hosts directly
+_OPENER = build_opener(ProxyHandler({}))
+
+
+def urlopen(req, timeout=30):
+    return _OPENER.open(req, timeout=timeout)
 
 
 def euca_home():
@@ -70,7 +74,7 @@ def read_conf(p=None):
         s = line.strip()
         if not s or s.startswith("#") or "=" not in s:
             continue
-        k, _, v = s.partition("=")
+        k, _sep, v = s.partition("=")
         k = k.strip()
         if not k.replace("_", "").isalnum():
             continue
@@ -107,7 +111,7 @@ def local_ips():
     ips = []
     try:
         out = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True,
-                             timeout=5).stdout
+                             timeout=5, check=False).stdout
         for line in out.splitlines():
             f = line.split()
             if "inet" in f:
@@ -207,7 +211,7 @@ class PG(object):
             elif t == b"D":
                 n = struct.unpack("!h", body[:2])[0]
                 off, row = 2, []
-                for _ in range(n):
+                for _i in range(n):
                     ln = struct.unpack("!i", body[off:off + 4])[0]
                     off += 4
                     if ln < 0:

@@ -66,7 +66,7 @@ import sys
 import threading
 import time
 import urllib.parse
-import urllib.request
+import urllib.error
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -164,7 +164,7 @@ def _ip(v):
 def _range(v):
     s = str(v)
     if "-" in s:
-        a, _, b = s.partition("-")
+        a, _sep, b = s.partition("-")
         a, b = _ip(a.strip()), _ip(b.strip())
         if a is None or b is None or int(a) > int(b):
             return None
@@ -475,8 +475,15 @@ def chown_tree(p, user):
 
 
 def log(msg):
-    sys.stderr.write("%s eucalyptus-cloud(lab): %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), msg))
+    """stderr and $EUCALYPTUS/var/log/eucalyptus/cloud-output.log (the file the product writes)."""
+    line = "%s eucalyptus-cloud(lab): %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), msg)
+    sys.stderr.write(line)
     sys.stderr.flush()
+    try:
+        with open(ec.path("var/log/eucalyptus/cloud-output.log"), "a") as f:
+            f.write(line)
+    except OSError:
+        pass
 
 
 def db_password():
@@ -596,7 +603,7 @@ def initialize(args):
     chown_tree(ec.db_dir(), user)
     r = subprocess.run([pg_bin("initdb"), "-D", data, "-U", "eucalyptus", "-E", "UTF8",
                         "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile", pwfile,
-                        "--no-instructions"], capture_output=True, text=True, cwd=ec.db_dir(), **as_user(user))
+                        "--no-instructions"], capture_output=True, text=True, cwd=ec.db_dir(), **as_user(user), check=False)
     os.unlink(pwfile)
     if r.returncode != 0:
         log(r.stdout + r.stderr)
@@ -810,8 +817,8 @@ class CLC(object):
                 if pname not in have:
                     self.q("INSERT INTO eucalyptus_config.properties VALUES (%s, %s, %s, %s)"
                            % (ec.lit(pname), ec.lit(default), ec.lit(default), ec.lit(desc)))
-        log("Registered %s %s at %s:%d partition %s%s" % (stype, name, host, port, partition,
-                                                           " (new partition)" if new_zone else ""))
+        note = " (new partition)" if new_zone else ""
+        log("Registered %s %s at %s:%d partition %s%s" % (stype, name, host, port, partition, note))
         self.wake.set()
         s = self.services_by_name(name)
         s["new_partition"] = new_zone
@@ -875,17 +882,16 @@ class CLC(object):
 
     # -- state checks
     def alive(self, s):
-        if s["type"] == "cluster":
+        cluster = s["type"] == "cluster"    # cluster: anything answering HTTP; others: Heartbeat 200
+        if cluster:
             url = "http://%s:%d/axis2/services" % (s["host"], s["port"])
-            ok = lambda code: True  # noqa: E731  anything answering HTTP
         else:
             url = "http://%s:%d/services/Heartbeat" % (s["host"], s["port"])
-            ok = lambda code: code == 200  # noqa: E731
         try:
-            with urllib.request.urlopen(url, timeout=1) as r:
-                return ok(r.status)
-        except urllib.error.HTTPError as e:
-            return ok(e.code)
+            with ec.urlopen(url, timeout=1) as r:
+                return cluster or r.status == 200
+        except urllib.error.HTTPError:
+            return cluster
         except (OSError, ValueError):
             return False
 
@@ -933,7 +939,7 @@ class CLC(object):
         """The NODES of a CC: its lab endpoint /lab/nodes (JSON list), else the local eucalyptus.conf
         when the CC runs on this host."""
         try:
-            with urllib.request.urlopen("http://%s:%d/lab/nodes" % (cc["host"], cc["port"]), timeout=2) as r:
+            with ec.urlopen("http://%s:%d/lab/nodes" % (cc["host"], cc["port"]), timeout=2) as r:
                 v = json.loads(r.read().decode())
                 if isinstance(v, list):
                     return [str(x) for x in v]
@@ -985,7 +991,8 @@ class CLC(object):
             enabled = [s for s in svcs if s["type"] == "cluster" and s["partition"] == zone and s["state"] == "ENABLED"]
             clusters.append({"name": zone, "cc_host": enabled[0]["host"] if enabled else None,
                              "nodes": [n["host"] for n in nodes if n["zone"] == zone]})
-        mode = nc.get("Mode") or ec.read_conf().get("VNET_MODE") or "EDGE"
+        # the document's Mode (absent: EDGE); without a document, VNET_MODE of eucalyptus.conf
+        mode = nc.get("Mode") or ("EDGE" if nc else ec.read_conf().get("VNET_MODE") or "EDGE")
         return {"version": LINE, "mode": mode, "enabled_clc_ip": self.ip, "network_configuration": nc,
                 "clusters": clusters}
 
@@ -1004,11 +1011,12 @@ class CLC(object):
             except Exception as e:  # noqa: BLE001 - keep checking
                 log("state check failed: %r" % e)
                 changed = False
-            self.wake.wait(0.05 if changed else check_interval())
+            # a registration or property change (wake) is checked soon: the product starts a
+            # new service asynchronously right after registering it
+            self.wake.wait(min(0.2, check_interval()) if changed else check_interval())
             self.wake.clear()
-            # a registration (wake) is checked soon, as the product starts it asynchronously
             if not self.stopping:
-                time.sleep(min(0.5, check_interval()))
+                time.sleep(min(0.2, check_interval()))
 
     # -- credentials
     def secret_for(self, akid):

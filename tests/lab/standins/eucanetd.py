@@ -25,7 +25,7 @@ MidoNet REST API over real HTTP (tests/lab/standins/midonet_api.py, or a real Mi
 * the loop (6.6, seed 004): every ``POLLING_FREQUENCY`` s (default 5 on 4.1, 1 later) read the
   GNI; on the first pass, a new GNI version, SIGHUP or after a failure: discover (GET the
   ``euca_tenant_1`` routers, bridges, chains, port groups, IP address groups, all ports, hosts,
-  tunnel zones), check the tunnel zone (4.3+, 6.4), delete unconnected ports on the first pass
+  tunnel zones), check the tunnel zone (4.3+, 6.4), delete unconnected ports on the first pass and after a failure
   (4.3+), find-or-create the core (6.7) and delete what the GNI does not hold (VPC objects by
   their name prefixes: the lab's GNI has no VPCs), then write
   ``$EUCALYPTUS/var/run/eucalyptus/global_network_info.version``;
@@ -873,7 +873,7 @@ class Eucanetd:
                     self.hup = False
                     try:
                         self.net_mode(doc)
-                        self.update(doc, first)
+                        self.update(doc, first or failed)
                         self.write_version(version)
                         self.info("eucanetd: system_scrub complete for GNI version %s" % version)
                         last_version, failed, first = version, False, False
@@ -889,14 +889,14 @@ class Eucanetd:
             if self.stop.wait(freq):
                 raise Stop()
 
-    def update(self, doc, first):
+    def update(self, doc, first_or_failed):
         if not self.api_ready:
             self.init_api()
             self.api_ready = True
         cache = self.discover()
         if self.v >= (4, 3):
             self.check_tunnelzone(doc, cache)
-        if first and self.v >= (4, 3):
+        if first_or_failed and self.v >= (4, 3):   # "on the first update or after errors" (6.6)
             self.delete_unconnected(cache)
         self.delete_vpc_objects(cache)
         self.create_core(doc, cache)

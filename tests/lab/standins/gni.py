@@ -223,7 +223,7 @@ def parse(text):
             if gateways is None:
                 doc["version"] = "4.1"
             else:
-                legacy = [k for k in ("GatewayHost", "GatewayIP", "GatewayInterface")]
+                legacy = ["GatewayHost", "GatewayIP", "GatewayInterface"]
                 if len(gateways) == 1 and set(gateways[0]) <= set(legacy):
                     mido.update(gateways[0])   # 4.4 writes a legacy document's gateway as a list
                 else:

@@ -209,3 +209,11 @@ def test_validate_nodes():
     ea.validate_nodes(['10.0.0.1', '192.168.1.254'])
     with pytest.raises(PlanError, match='nc1.example.com, 10.0.0.300'):
         ea.validate_nodes(['10.0.0.1', 'nc1.example.com', '10.0.0.300'])
+
+
+def test_secret_property_names():
+    for name in ('objectstorage.s3provider.s3secretkey', 'objectstorage.s3provider.s3accesskey',
+                 'one.storage.chappassword', 'authentication.ldap_password'):
+        assert ea.is_secret_property(name), name
+    for name in ('objectstorage.providerclient', 'system.dns.dnsdomain', 'cloud.network.network_configuration'):
+        assert not ea.is_secret_property(name), name

@@ -90,7 +90,7 @@ class Cloud42(object):
         if tool == 'euserv-describe-services':
             assert '--show-empty-fields' in argv
             if self.states and self.services:
-                t, z, n, h, _ = self.services[-1]
+                t, z, n, h = self.services[-1][:4]
                 self.services[-1] = (t, z, n, h, self.states.pop(0))
             if '--group-by-host' in argv:
                 rows = [['SERVICE', h, t, n, s] for t, z, n, h, s in self.services]
@@ -294,7 +294,7 @@ def test_properties_one_read_one_write_per_difference():
     argvs = [c[0] for c in mod.calls]
     assert argvs == [['clcadmin-assume-system-credentials'], ['euctl', 'a.b', 'c.d'],
                      ['euctl', '--dump', '--format', 'raw', NETNAME], ['euctl', 'c.d=2'], ['euctl', 'c.d']]
-    assert out.result['commands'][3] == u'euctl c.d=\u2026'
+    assert out.result['commands'][3] == 'euctl c.d=...'
 
 
 def test_unknown_property_fails_before_writes():
@@ -455,3 +455,12 @@ def test_nodes_41_sync_failure(tmp_path):
     out = run(em.run_nodes, mod)
     assert out.failed and 'could not copy the keys to 10.0.0.8' in out.result['msg']
     assert out.result['nodes'] == ['10.0.0.8'] and out.result['changed'] is True
+
+
+def test_secret_property_values_join_no_log():
+    cloud = Props42({'objectstorage.s3provider.s3secretkey': 'oldsecretvalue', 'a.b': 'x'})
+    mod = prop_module(cloud, properties={'objectstorage.s3provider.s3secretkey': 'newsecretvalue', 'a.b': 'x'})
+    out = run(em.run_property, mod)
+    assert not out.failed and out.result['changed'] is True
+    assert {'oldsecretvalue', 'newsecretvalue'} <= mod.no_log_values
+    assert 'x' not in mod.no_log_values

@@ -304,3 +304,16 @@ def test_nodes_commands_42():
     assert t42.register_nodes_cmd(['10.0.0.7', '10.0.0.8']) == ['clusteradmin-register-nodes', '10.0.0.7', '10.0.0.8']
     assert t42.deregister_nodes_cmd(['10.0.0.7']) == ['clusteradmin-deregister-nodes', '10.0.0.7']
     assert t42.copy_keys_cmd(['10.0.0.7']) == ['clusteradmin-copy-keys', '10.0.0.7']
+
+
+@pytest.mark.parametrize('uri,host', [
+    ('http://10.111.5.182:8774/axis2/services/EucalyptusCC', '10.111.5.182'),
+    ('http://192.168.51.71:8773/services/Storage', '192.168.51.71'),
+    ('http://10.0.0.1/services/Empyrean', '10.0.0.1'),
+    ('https://user:pw@10.0.0.9:8443/x', '10.0.0.9'),
+    ('', None),
+    ('(nil)', None),
+    ('http:///path', None),
+])
+def test_41_host_of_uri(uri, host):
+    assert t41.host_of_uri(uri) == host
