@@ -51,6 +51,7 @@ LAB_CHECKS = [
     ("zookeeper", "zookeeper"),
     ("midonet", "midonet_api"),
     ("midolman", "midolman"),
+    ("cloud_in_a_box", "clc"),
 ]
 
 
