@@ -1,6 +1,7 @@
-"""Benchmark: the multi-node lab's no-op playbooks/site.yml over SSH and over podman exec.
+"""Benchmark: a lab's no-op playbooks/site.yml over SSH and over podman exec.
 
-In one run, on the hosts of inventories/lab-multinode (brought up and converged first):
+In one run, on the hosts of inventories/lab-multinode or of --inventory (brought up and converged
+first):
 
 * ``start-up``   ansible-playbook with one play of no task on every host (the fixed cost);
 * ``bare task``  one play of N ``ansible.builtin.command: /bin/true`` tasks on every host:
@@ -15,7 +16,7 @@ The ratio site.yml per task / bare task per task is the playbook's own overhead 
 (templating, includes, module work) over the cost of reaching the host. Goals (issue 8):
 no-op site.yml <= 60 s, ratio <= 1.5.
 
-    .venv/bin/python benchmarks/lab/bench.py [--repeat 1] [--tasks 20] [--json FILE]
+    .venv/bin/python benchmarks/lab/bench.py [--inventory inventories/lab] [--repeat 1] [--tasks 20] [--json FILE]
 """
 import argparse
 import json
@@ -90,9 +91,14 @@ def main():
                         "per connection already takes minutes on a loaded machine)")
     parser.add_argument("--tasks", type=int, default=20, help="bare tasks in the bare play")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--inventory", default=None,
+                        help="the lab inventory (default inventories/lab-multinode; inventories/lab and "
+                        "inventories/lab-41 are the 4.4 and 4.1 cloud-in-a-box)")
     parser.add_argument("--converged", action="store_true",
                         help="the lab is up and converged: skip the converging site.yml run")
+    global INVENTORY  # pylint: disable=global-statement  (read by the helpers above)
     args = parser.parse_args()
+    INVENTORY = os.path.abspath(args.inventory or INVENTORY)
     env = environment()
 
     t0 = time.time()
