@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from test_eucanetd_standin import GW_IP, PUB_GW, TOP, build, seed, world  # noqa: F401  pylint: disable=unused-import  (world: fixture)
+# world: a fixture, used by name
+from test_eucanetd_standin import GW_IP, PUB_GW, TOP, build, seed, world  # noqa: F401 pylint: disable=unused-import
 
 PLAYBOOK = """
 - hosts: localhost
