@@ -9,6 +9,19 @@ import json
 import os
 
 import pytest
+import yaml
+
+
+def _converge_playbook():
+    """The scenario's converge playbook (provisioner.playbooks.converge, default converge.yml)."""
+    scenario = os.environ.get("MOLECULE_SCENARIO_DIRECTORY", "")
+    try:
+        with open(os.path.join(scenario, "molecule.yml")) as fh:
+            config = yaml.safe_load(fh) or {}
+    except OSError:
+        return "converge.yml"
+    converge = ((config.get("provisioner") or {}).get("playbooks") or {}).get("converge") or "converge.yml"
+    return os.path.basename(converge)
 
 
 def _runs():
@@ -20,7 +33,8 @@ def _runs():
     starts = [i for i, r in enumerate(records) if os.path.basename(r["playbook"]) == "create.yml"]
     if starts:
         records = records[starts[-1] + 1:]
-    return [r for r in records if os.path.basename(r["playbook"]) == "converge.yml"]
+    converge = _converge_playbook()
+    return [r for r in records if os.path.basename(r["playbook"]) == converge]
 
 
 def _sequence():
