@@ -96,7 +96,8 @@ def main():
                         "inventories/lab-41 are the 4.4 and 4.1 cloud-in-a-box)")
     parser.add_argument("--converged", action="store_true",
                         help="the lab is up and converged: skip the converging site.yml run")
-    global INVENTORY  # pylint: disable=global-statement  (read by the helpers above)
+    # INVENTORY is read by the helpers above
+    global INVENTORY  # pylint: disable=global-statement
     args = parser.parse_args()
     INVENTORY = os.path.abspath(args.inventory or INVENTORY)
     env = environment()

@@ -106,8 +106,8 @@ def test_44_edge_nc_keys_and_extra(render_role):
 
 def validate(tmp_path, **variables):
     inv = tmp_path / "inv.yml"
-    inv.write_text(yaml.safe_dump(inventory({"clc": ["clc1"]}, {"clc1": dict(variables, ansible_connection="local",
-                                                                          ansible_python_interpreter=sys.executable)})))
+    hostvars = {"clc1": dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable)}
+    inv.write_text(yaml.safe_dump(inventory({"clc": ["clc1"]}, hostvars)))
     play = tmp_path / "validate.yml"
     play.write_text(yaml.safe_dump([{"name": "Validate", "hosts": "clc", "gather_facts": False, "tasks": [
         {"name": "Validate", "ansible.builtin.include_role": {"name": "eucalyptus.cloud.eucalyptus_common",
