@@ -45,6 +45,13 @@ def environment():
     return env
 
 
+def inventory_hosts():
+    """The names of the lab inventory's hosts."""
+    data = json.loads(subprocess.run([os.path.join(TOP, ".venv", "bin", "ansible-inventory"), "-i", INVENTORY,
+                                      "--list"], capture_output=True, text=True, check=True).stdout)
+    return sorted(data["_meta"]["hostvars"])
+
+
 def podman_inventory(directory):
     """A second inventory source that points every lab host at its container (podman exec).
 
@@ -143,8 +150,8 @@ def measure(args, env):
 
     figures = {"load_average": [round(load0, 1), round(load1, 1)], "connections": {}}
     print()
-    print("no-op site.yml on inventories/lab-multinode (3 hosts), best of %d; load average %.1f -> %.1f "
-          "on %d cores" % (args.repeat, load0, load1, os.cpu_count()))
+    print("no-op site.yml on %s (%d hosts), best of %d; load average %.1f -> %.1f "
+          "on %d cores" % (os.path.relpath(INVENTORY, TOP), len(inventory_hosts()), args.repeat, load0, load1, os.cpu_count()))
     print("%-7s %9s %9s %12s %9s %11s %11s %7s"
           % ("conn", "start-up", "site.yml", "tasks (max)", "bare/task", "site/task", "site/task*", "ratio"))
     for label, _connection in CONNECTIONS:
