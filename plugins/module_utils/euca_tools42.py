@@ -66,32 +66,26 @@ def parse_services_by_type(text):
     A row has four cells after ``SERVICE``. Three cells (an empty zone printed without
     ``--show-empty-fields``) are read as an empty zone; any other count is refused, not guessed.
     """
-    out = []
-    for line, cells in _rows(text, 'TYPE'):
-        if len(cells) == 4:
-            type_, zone, name, state = cells
-        elif len(cells) == 3:
-            type_, name, state = cells
-            zone = None
-        else:
+    return [make_service(_cell(name), _cell(type_), zone=_cell(zone), state=_cell(state))
+            for type_, zone, name, state in _four_cells(text, 'TYPE', 1)]
+
+
+def _four_cells(text, header, optional):
+    """The rows of a four-column table; a row of three lacks the (empty) cell at index
+    ``optional``, which reads as None. Any other count is refused, not guessed."""
+    for line, cells in _rows(text, header):
+        if len(cells) == 3:
+            cells = list(cells)
+            cells.insert(optional, None)
+        elif len(cells) != 4:
             raise ToolError('cannot parse %s output line %r' % (DESCRIBE_SERVICES, line.strip()))
-        out.append(make_service(_cell(name), _cell(type_), zone=_cell(zone), state=_cell(state)))
-    return out
+        yield cells
 
 
 def parse_services_by_host(text):
     """``--group-by-host`` table ``SERVICE host type name state`` -> services without zone."""
-    out = []
-    for line, cells in _rows(text, 'HOST'):
-        if len(cells) == 4:
-            host, type_, name, state = cells
-        elif len(cells) == 3:
-            type_, name, state = cells
-            host = None
-        else:
-            raise ToolError('cannot parse %s output line %r' % (DESCRIBE_SERVICES, line.strip()))
-        out.append(make_service(_cell(name), _cell(type_), host=_cell(host), state=_cell(state)))
-    return out
+    return [make_service(_cell(name), _cell(type_), host=_cell(host), state=_cell(state))
+            for host, type_, name, state in _four_cells(text, 'HOST', 0)]
 
 
 def join_services(by_type, by_host):
